@@ -1,0 +1,1 @@
+"""Loading landing-folder files into the warehouse's ``raw`` schema."""

@@ -1,0 +1,280 @@
+"""SQL that turns numbered text lines (temp table ``_lines(line_no, line)``) into raw rows.
+
+Each builder returns a SELECT producing the raw table's columns plus ``line_no``,
+``line`` and ``reason`` (NULL for a good row, else why the row cannot be read).
+"""
+
+from __future__ import annotations
+
+from .contract import (
+    ATTENDED_LINK_NUMERIC,
+    ATTENDED_NUMERIC,
+    CDR_COLUMNS,
+    CDR_WIDTHS,
+    ISO_4217,
+    QUEUE_LOG_NUMERIC,
+    SCORE_RANGES,
+    Column,
+    Source,
+)
+
+INT_RE = r"\d+"
+NUMBER_RE = r"-?\d+(\.\d+)?"
+EPOCH_RE = r"\d+(\.\d+)?"
+EVENT_RE = r"[A-Z][A-Z0-9_]*"
+
+# Names of queue_log data fields, for messages a data engineer can act on.
+DATA_FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "ENTERQUEUE": ("url", "caller number", "position"),
+    "RINGNOANSWER": ("ring time ms",),
+    "RINGCANCELED": ("ring time ms",),
+    "CONNECT": ("hold s", "member uniqueid", "ring s"),
+    "COMPLETECALLER": ("hold s", "talk s", "orig position"),
+    "COMPLETEAGENT": ("hold s", "talk s", "orig position"),
+    "ABANDON": ("position", "orig position", "wait s"),
+    "EXITWITHTIMEOUT": ("position", "orig position", "wait s"),
+    "EXITEMPTY": ("position", "orig position", "wait s"),
+    "EXITWITHKEY": ("key", "position", "orig position", "wait s"),
+    "WITHDRAW": ("position", "orig position", "wait s"),
+    "TRANSFER": ("extension", "context", "hold s", "talk s", "orig position"),
+    "BLINDTRANSFER": ("extension", "context", "hold s", "talk s", "orig position"),
+    "ATTENDEDTRANSFER": ("method", "bridge/app", "hold s", "talk s", "orig position"),
+    "AGENTLOGOFF": ("channel", "login s"),
+}
+
+
+def lit(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _shown(expr: str) -> str:
+    """A value quoted for a message, cut to 60 characters."""
+    return f"'''' || coalesce(left({expr}, 60), '') || ''''"
+
+
+def _csv_fields(line_expr: str) -> tuple[str, str]:
+    """(raw pieces, unquoted fields) of one CSV line, RFC 4180 quoting, in SQL."""
+    pieces = f"""regexp_extract_all({line_expr} || ',', '("(?:[^"]|"")*"|[^,"]*),', 1)"""
+    fields = (f"list_transform({pieces}, lambda x: case when starts_with(x, '\"') "
+              "then replace(x[2:-2], '\"\"', '\"') else x end)")
+    return pieces, fields
+
+
+def _csv_wellformed(pieces: str, line_expr: str) -> str:
+    """True when the pieces found rebuild the whole line (no stray quote)."""
+    return f"coalesce(list_sum(list_transform({pieces}, lambda x: length(x) + 1)), 0) = length({line_expr}) + 1"
+
+
+def _event_checks() -> list[str]:
+    """CASE branches checking the data fields each queue_log event must carry."""
+    branches: list[str] = []
+
+    def add(event_cond: str, event: str, required: tuple[int, ...], optional: tuple[int, ...],
+            names: tuple[str, ...], shift: int = 0) -> None:
+        for pos in required:
+            name = names[pos - 1 - shift] if 0 <= pos - 1 - shift < len(names) else f"data{pos}"
+            branches.append(
+                f"when {event_cond} and data{pos} is null then "
+                f"{lit(f'too few fields for {event}: data{pos} ({name}) is missing')}")
+        for pos in required + optional:
+            name = names[pos - 1 - shift] if 0 <= pos - 1 - shift < len(names) else f"data{pos}"
+            cond = f"data{pos} is not null" if pos in required else f"coalesce(data{pos}, '') <> ''"
+            branches.append(
+                f"when {event_cond} and {cond} and not regexp_full_match(data{pos}, '{NUMBER_RE}') then "
+                f"{lit(f'not a number in data{pos} ({name}) of {event}: ')} || {_shown(f'data{pos}')}")
+
+    for event, (required, optional) in QUEUE_LOG_NUMERIC.items():
+        add(f"event = {lit(event)}", event, required, optional, DATA_FIELD_NAMES.get(event, ()))
+    names = DATA_FIELD_NAMES["ATTENDEDTRANSFER"]
+    add("event = 'ATTENDEDTRANSFER' and coalesce(data1, '') <> 'LINK'", "ATTENDEDTRANSFER",
+        *ATTENDED_NUMERIC, names)
+    add("event = 'ATTENDEDTRANSFER' and data1 = 'LINK'", "ATTENDEDTRANSFER LINK",
+        *ATTENDED_LINK_NUMERIC, ("method", "bridge", "channel", "hold s", "talk s", "orig position"))
+    return branches
+
+
+def queue_log_native() -> str:
+    """Native ``epoch|callid|queuename|agent|event|data1|...`` lines."""
+    checks = "\n      ".join(_event_checks())
+    return f"""
+with split as (
+  select line_no, line, string_split(line, '|') as f from _lines
+), fields as (
+  select line_no, line, len(f) as n,
+    f[1] as time, f[2] as callid, f[3] as queuename, f[4] as agent, f[5] as event,
+    f[6] as data1, f[7] as data2, f[8] as data3, f[9] as data4, f[10] as data5, f[11] as data6,
+    case when len(f) > 11 then array_to_string(f[12:], '|') end as data_extra
+  from split
+)
+select *,
+  case
+    when n < 5 then 'too few fields: ' || n || ' (a queue_log line has at least epoch|callid|queuename|agent|event)'
+    when not regexp_full_match(time, '{EPOCH_RE}') then 'epoch is not a number: ' || {_shown('time')}
+    when not regexp_full_match(event, '{EVENT_RE}') then
+      'event name is empty or not an upper-case word: ' || {_shown('event')}
+      {checks}
+  end as reason
+from fields
+"""
+
+
+def queue_log_csv(header: list[str]) -> str:
+    """A database export of queue_log with a header (``data1``..``data5`` or one ``data``)."""
+    pieces, fields = _csv_fields("line")
+    pos = {name: i + 1 for i, name in enumerate(header)}
+    missing = [c for c in ("time", "callid", "queuename", "agent", "event") if c not in pos]
+    if missing:
+        return _all_rejected(f"queue_log export lacks column(s): {', '.join(missing)}", _queue_log_nulls())
+    if "data" in pos:
+        data_split = f"string_split(coalesce(f[{pos['data']}], ''), '|')"
+        data_cols = ", ".join(f"{data_split}[{i}] as data{i}" for i in range(1, 7))
+        extra = (f"case when len({data_split}) > 6 then array_to_string({data_split}[7:], '|') end "
+                 "as data_extra")
+    else:
+        data_cols = ", ".join(
+            (f"nullif(f[{pos[f'data{i}']}], '') as data{i}" if f"data{i}" in pos else f"null as data{i}")
+            for i in range(1, 7))
+        extra = "null as data_extra"
+    checks = "\n      ".join(_event_checks())
+    return f"""
+with split as (
+  select line_no, line, {pieces} as pieces, {fields} as f from _lines
+), fields as (
+  select line_no, line, len(f) as n, {_csv_wellformed('pieces', 'line')} as wellformed,
+    f[{pos['time']}] as time, f[{pos['callid']}] as callid, f[{pos['queuename']}] as queuename,
+    f[{pos['agent']}] as agent, f[{pos['event']}] as event, {data_cols}, {extra}
+  from split
+)
+select * exclude (n, wellformed),
+  case
+    when not wellformed then 'malformed CSV quoting'
+    when n < {len(header)} then 'too few fields: ' || n || ' (header has {len(header)})'
+    when n > {len(header)} then 'too many fields: ' || n || ' (header has {len(header)})'
+    when try_cast(time as timestamp) is null then 'timestamp does not parse in time: ' || {_shown('time')}
+    when not regexp_full_match(event, '{EVENT_RE}') then
+      'event name is empty or not an upper-case word: ' || {_shown('event')}
+      {checks}
+  end as reason
+from fields
+"""
+
+
+def _queue_log_nulls() -> str:
+    return ", ".join(f"null::varchar as {c}" for c in
+                     ("time", "callid", "queuename", "agent", "event", "data1", "data2", "data3",
+                      "data4", "data5", "data6", "data_extra"))
+
+
+def _all_rejected(reason: str, null_columns: str) -> str:
+    return f"select line_no, line, {null_columns}, {lit(reason)} as reason from _lines"
+
+
+def cdr() -> str:
+    """Asterisk cdr_csv lines: no header, 16/17/18/21 columns."""
+    pieces, fields = _csv_fields("line")
+    cols = ", ".join(f"f[{i + 1}] as \"{c}\"" for i, c in enumerate(CDR_COLUMNS))
+    widths = ", ".join(str(w) for w in CDR_WIDTHS)
+    branches = []
+    for name, optional in (("start", False), ("answer", True), ("end", True)):
+        ref = f'"{name}"'
+        guard = f"{ref} <> '' and " if optional else ""
+        branches.append(f"when {guard}try_cast({ref} as timestamp) is null then "
+                        f"'timestamp does not parse in {name}: ' || {_shown(ref)}")
+    ts_checks = "\n    ".join(branches)
+    return f"""
+with split as (
+  select line_no, line, {pieces} as pieces, {fields} as f from _lines
+), fields as (
+  select line_no, line, len(f) as n, {_csv_wellformed('pieces', 'line')} as wellformed, {cols}
+  from split
+)
+select * exclude (n, wellformed),
+  case
+    when not wellformed then 'malformed CSV quoting'
+    when n < 16 then 'too few fields: ' || n || ' (cdr_csv writes {widths})'
+    when n not in ({widths}) then 'unexpected number of fields: ' || n || ' (cdr_csv writes {widths})'
+    {ts_checks}
+    when not regexp_full_match(duration, '{INT_RE}') then 'not a number in duration: ' || {_shown('duration')}
+    when not regexp_full_match(billsec, '{INT_RE}') then 'not a number in billsec: ' || {_shown('billsec')}
+  end as reason
+from fields
+"""
+
+
+def _value_check(c: Column, ref: str) -> str | None:
+    """A CASE branch rejecting a value of the wrong kind, or None."""
+    present = f"coalesce({ref}, '') <> ''"
+    if c.kind == "int":
+        test = f"not regexp_full_match({ref}, '{INT_RE}')"
+        what = "not a whole number"
+    elif c.kind == "number":
+        test = f"not regexp_full_match({ref}, '{NUMBER_RE}')"
+        what = "not a number"
+    elif c.kind == "timestamp":
+        test = f"try_cast({ref} as timestamp) is null"
+        what = "timestamp does not parse"
+    elif c.kind == "iso_ts":
+        test = f"try_cast({ref} as timestamptz) is null"
+        what = "timestamp does not parse"
+    elif c.kind == "bool":
+        test = f"lower({ref}) not in ('true', 'false', '1', '0')"
+        what = "not true/false"
+    elif c.kind == "currency":
+        codes = ", ".join(lit(x) for x in sorted(ISO_4217))
+        test = f"upper({ref}) not in ({codes})"
+        what = "unknown currency"
+    elif c.values:
+        test = f"lower({ref}) not in ({', '.join(lit(v) for v in c.values)})"
+        what = f"not one of {'/'.join(c.values)}"
+    else:
+        return None
+    return f"when {present} and {test} then '{what} in {c.name}: ' || {_shown(ref)}"
+
+
+def csv_with_header(source: Source, header: list[str]) -> str:
+    """A CSV export with a header row, columns found by name; extra columns are ignored."""
+    pos = {name: i + 1 for i, name in enumerate(header)}
+    missing = [c.name for c in source.columns if c.required and c.name not in pos]
+    out_cols = [f"null::varchar as \"{c.name}\"" for c in source.columns]
+    if missing:
+        return _all_rejected(f"file lacks required column(s): {', '.join(missing)}", ", ".join(out_cols))
+    pieces, fields = _csv_fields("line")
+    select_cols = ", ".join(
+        (f"f[{pos[c.name]}] as \"{c.name}\"" if c.name in pos else f"null::varchar as \"{c.name}\"")
+        for c in source.columns)
+    branches: list[str] = []
+    for c in source.columns:
+        ref = f'"{c.name}"'
+        if c.nonempty:
+            branches.append(f"when coalesce({ref}, '') = '' then 'empty {c.name}'")
+        check = _value_check(c, ref)
+        if check:
+            branches.append(check)
+    for (src, survey), (low, high) in SCORE_RANGES.items():
+        if src != source.name:
+            continue
+        cond = f"and lower(survey) = {lit(survey)}" if survey else ""
+        label = f"{survey} " if survey else ""
+        branches.append(
+            f"when regexp_full_match(score, '{NUMBER_RE}') {cond} "
+            f"and not (cast(score as double) between {low} and {high}) "
+            f"then 'score out of range for {label}({low}-{high}): ' || score")
+    checks = "\n    ".join(branches)
+    width = len(header)
+    return f"""
+with split as (
+  select line_no, line, {pieces} as pieces, {fields} as f from _lines
+), fields as (
+  select line_no, line, len(f) as n, {_csv_wellformed('pieces', 'line')} as wellformed, {select_cols}
+  from split
+)
+select * exclude (n, wellformed),
+  case
+    when not wellformed then 'malformed CSV quoting'
+    when n < {width} then 'too few fields: ' || n || ' (header has {width})'
+    when n > {width} then 'too many fields: ' || n || ' (header has {width})'
+    {checks}
+  end as reason
+from fields
+"""

@@ -1,0 +1,28 @@
+{#- Casts of loader-validated text (the loader rejected what would not cast). -#}
+{% macro num(col) -%}
+    cast(nullif({{ col }}, '') as {{ callmart.type_double() }})
+{%- endmacro %}
+
+{#- 64-bit float everywhere (dbt.type_float() is 32-bit FLOAT on DuckDB: epochs would lose seconds). -#}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'callmart')()) }}
+{%- endmacro %}
+{% macro default__type_double() -%}double precision{%- endmacro %}
+{% macro spark__type_double() -%}double{%- endmacro %}
+
+{% macro int(col) -%}
+    cast(nullif({{ col }}, '') as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
+{% macro text(col) -%}
+    nullif(trim({{ col }}), '')
+{%- endmacro %}
+
+{% macro bool(col) -%}
+    case when lower({{ col }}) in ('true', '1') then true when lower({{ col }}) in ('false', '0') then false end
+{%- endmacro %}
+
+{#- The pbx/dialer time zone var as a SQL literal. -#}
+{% macro tz_literal(name) -%}
+    '{{ var(name) }}'
+{%- endmacro %}

@@ -1,0 +1,72 @@
+{#- Portable time helpers. Timestamps in callmart are naive and UTC unless a column says _local. -#}
+
+{#- UTC seconds since 1970 (a fraction allowed) -> UTC timestamp. -#}
+{% macro epoch_to_timestamp(epoch) -%}
+    {{ return(adapter.dispatch('epoch_to_timestamp', 'callmart')(epoch)) }}
+{%- endmacro %}
+{% macro default__epoch_to_timestamp(epoch) -%}
+    (to_timestamp({{ epoch }}) at time zone 'UTC')
+{%- endmacro %}
+{% macro duckdb__epoch_to_timestamp(epoch) -%}
+    make_timestamp(cast(round(({{ epoch }}) * 1000000) as bigint))
+{%- endmacro %}
+{% macro spark__epoch_to_timestamp(epoch) -%}
+    timestamp_micros(cast(round(({{ epoch }}) * 1000000) as bigint))
+{%- endmacro %}
+
+{#- UTC timestamp -> seconds since 1970 (double). -#}
+{% macro timestamp_to_epoch(ts) -%}
+    {{ return(adapter.dispatch('timestamp_to_epoch', 'callmart')(ts)) }}
+{%- endmacro %}
+{% macro default__timestamp_to_epoch(ts) -%}
+    extract(epoch from ({{ ts }}))
+{%- endmacro %}
+{% macro duckdb__timestamp_to_epoch(ts) -%}
+    (epoch_us({{ ts }}) / 1000000.0)
+{%- endmacro %}
+{% macro spark__timestamp_to_epoch(ts) -%}
+    (unix_micros({{ ts }}) / 1000000.0)
+{%- endmacro %}
+
+{#- Wall-clock time in time zone `tz` -> UTC. -#}
+{% macro local_to_utc(ts, tz) -%}
+    {{ return(adapter.dispatch('local_to_utc', 'callmart')(ts, tz)) }}
+{%- endmacro %}
+{% macro default__local_to_utc(ts, tz) -%}
+    ((({{ ts }}) at time zone {{ tz }}) at time zone 'UTC')
+{%- endmacro %}
+{% macro spark__local_to_utc(ts, tz) -%}
+    to_utc_timestamp({{ ts }}, {{ tz }})
+{%- endmacro %}
+
+{#- UTC -> wall-clock time in time zone `tz`. -#}
+{% macro utc_to_local(ts, tz) -%}
+    {{ return(adapter.dispatch('utc_to_local', 'callmart')(ts, tz)) }}
+{%- endmacro %}
+{% macro default__utc_to_local(ts, tz) -%}
+    ((({{ ts }}) at time zone 'UTC') at time zone {{ tz }})
+{%- endmacro %}
+{% macro spark__utc_to_local(ts, tz) -%}
+    from_utc_timestamp({{ ts }}, {{ tz }})
+{%- endmacro %}
+
+{#- An ISO-8601 text (UTC unless it carries an offset) -> UTC timestamp. -#}
+{% macro iso_to_utc(text) -%}
+    {{ return(adapter.dispatch('iso_to_utc', 'callmart')(text)) }}
+{%- endmacro %}
+{% macro default__iso_to_utc(text) -%}
+    (cast(nullif({{ text }}, '') as timestamp with time zone) at time zone 'UTC')
+{%- endmacro %}
+{% macro spark__iso_to_utc(text) -%}
+    to_utc_timestamp(cast(nullif({{ text }}, '') as timestamp), 'UTC')
+{%- endmacro %}
+
+{#- A `YYYY-MM-DD HH:MM:SS` text in time zone `tz` -> UTC timestamp. -#}
+{% macro local_text_to_utc(text, tz) -%}
+    {{ callmart.local_to_utc("cast(nullif(" ~ text ~ ", '') as " ~ dbt.type_timestamp() ~ ")", tz) }}
+{%- endmacro %}
+
+{#- Whole seconds from one timestamp to another (elapsed, not boundaries crossed). -#}
+{% macro seconds_between(start_ts, end_ts) -%}
+    ({{ callmart.timestamp_to_epoch(end_ts) }} - {{ callmart.timestamp_to_epoch(start_ts) }})
+{%- endmacro %}

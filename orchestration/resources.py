@@ -1,0 +1,52 @@
+"""Dagster resources: where the landing folder, the warehouse and the user's configuration are."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dagster import ConfigurableResource, EnvVar
+
+from .settings import data_dir, default_warehouse
+
+
+class CallmartResource(ConfigurableResource):
+    """Paths and dbt vars of one callmart deployment (read from CALLMART_* environment variables)."""
+
+    landing: str
+    warehouse: str
+    config_dir: str = ""
+    dbt_vars_json: str = "{}"
+
+    @property
+    def landing_path(self) -> Path:
+        return Path(self.landing)
+
+    @property
+    def warehouse_path(self) -> Path:
+        return Path(self.warehouse)
+
+    @property
+    def config_path(self) -> Path | None:
+        if self.config_dir:
+            return Path(self.config_dir)
+        implicit = self.landing_path / "config"
+        return implicit if implicit.is_dir() else None
+
+    @property
+    def dbt_vars(self) -> dict[str, object]:
+        return json.loads(self.dbt_vars_json or "{}")
+
+
+def callmart_resource_from_env() -> CallmartResource:
+    import os
+
+    return CallmartResource(
+        landing=os.environ.get("CALLMART_LANDING", str(data_dir() / "demo")),
+        warehouse=os.environ.get("CALLMART_WAREHOUSE", str(default_warehouse())),
+        config_dir=os.environ.get("CALLMART_CONFIG_DIR", ""),
+        dbt_vars_json=os.environ.get("CALLMART_DBT_VARS", "{}") or "{}",
+    )
+
+
+__all__ = ["CallmartResource", "EnvVar", "callmart_resource_from_env"]

@@ -36,12 +36,20 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from .generate import generate
 
     _say(f"callmart generate: {args.days} days, {args.agents} agents, seed {args.seed}, from {args.start}")
-    summary = generate(Path(args.out), days=args.days, agents=args.agents, seed=args.seed,
-                       start=date.fromisoformat(args.start), progress=_say)
+    summary = generate(
+        Path(args.out),
+        days=args.days,
+        agents=args.agents,
+        seed=args.seed,
+        start=date.fromisoformat(args.start),
+        progress=_say,
+    )
     for name, rows in summary.files.items():
         print(f"  {name:32} {rows:>10,} rows")
-    print(f"wrote {summary.out} in {summary.seconds:.1f} s: {summary.stints:,} queue stints, "
-          f"{summary.queue_log_lines:,} queue_log lines")
+    print(
+        f"wrote {summary.out} in {summary.seconds:.1f} s: {summary.stints:,} queue stints, "
+        f"{summary.queue_log_lines:,} queue_log lines"
+    )
     return 0
 
 
@@ -55,9 +63,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         generate(landing, progress=_say)
     if not landing.is_dir():
         raise SystemExit(f"landing folder not found: {landing}")
-    settings = RunSettings(landing=landing.resolve(), warehouse=Path(args.warehouse).resolve(),
-                           config_dir=Path(args.config).resolve() if args.config else None,
-                           dbt_vars=_parse_vars(args.vars))
+    settings = RunSettings(
+        landing=landing.resolve(),
+        warehouse=Path(args.warehouse).resolve(),
+        config_dir=Path(args.config).resolve() if args.config else None,
+        dbt_vars=_parse_vars(args.vars),
+    )
     os.environ.update(settings.to_env())
     os.environ["CALLMART_PROGRESS"] = "1"
     _say(f"callmart run: landing {settings.landing} -> warehouse {settings.warehouse}")
@@ -72,10 +83,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="callmart",
-        description="Contact-center metrics warehouse: Asterisk, VICIdial and CRM files into tested KPI marts.")
+        description="Contact-center metrics warehouse: Asterisk, VICIdial and CRM files into tested KPI marts.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    gen = sub.add_parser("generate", help="write a realistic demo landing folder (every source of the contract)")
+    gen = sub.add_parser(
+        "generate", help="write a realistic demo landing folder (every source of the contract)"
+    )
     gen.add_argument("--out", required=True, help="folder to write (created if missing)")
     gen.add_argument("--days", type=int, default=14, help="days of traffic (default 14)")
     gen.add_argument("--agents", type=int, default=40, help="inbound agents (default 40)")
@@ -85,12 +99,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="load the landing folder, build and test every mart, print a summary")
     run.add_argument("--landing", help="landing folder (default: generate demo data under the data folder)")
-    run.add_argument("--warehouse", default=str(default_warehouse()),
-                     help="DuckDB warehouse file (default: data/callmart.duckdb)")
-    run.add_argument("--config", help="folder of CSVs named like the seeds (queues.csv, agents.csv, ...) "
-                                      "that replace the shipped defaults; default: the landing's config/")
-    run.add_argument("--vars", help="dbt vars as YAML/JSON, inline or a file "
-                                    "(interval_minutes, fcr_window_days, pbx_timezone, ...)")
+    run.add_argument(
+        "--warehouse",
+        default=str(default_warehouse()),
+        help="DuckDB warehouse file (default: data/callmart.duckdb)",
+    )
+    run.add_argument(
+        "--config",
+        help="folder of CSVs named like the seeds (queues.csv, agents.csv, ...) "
+        "that replace the shipped defaults; default: the landing's config/",
+    )
+    run.add_argument(
+        "--vars",
+        help="dbt vars as YAML/JSON, inline or a file (interval_minutes, fcr_window_days, pbx_timezone, ...)",
+    )
     run.set_defaults(func=cmd_run)
     return parser
 

@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets (dagster-dbt), downstream of the load assets."""
 
-
 import json
 import os
 import shutil
@@ -56,9 +55,12 @@ class CallmartTranslator(DagsterDbtTranslator):
 ensure_manifest()
 
 
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=CallmartTranslator())
-def callmart_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource,
-                        callmart: CallmartResource) -> Iterator[Any]:
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=CallmartTranslator()
+)
+def callmart_dbt_assets(
+    context: AssetExecutionContext, dbt: DbtCliResource, callmart: CallmartResource
+) -> Iterator[Any]:
     """Seeds (shipped defaults overlaid by the user's configuration), staging, marts and their tests."""
     seed_dir, used = prepare_seed_dir(callmart.config_path)
     if used:

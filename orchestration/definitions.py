@@ -10,7 +10,9 @@ from .load_assets import LOAD_ASSETS
 from .resources import callmart_resource_from_env
 
 # DuckDB has one writer at a time: every step of a run executes in one process, in order.
-main_job = define_asset_job("callmart_main", selection="*", description="Load the landing folder, build and test every model.")
+main_job = define_asset_job(
+    "callmart_main", selection="*", description="Load the landing folder, build and test every model."
+)
 
 defs = Definitions(
     assets=[*LOAD_ASSETS, callmart_dbt_assets],

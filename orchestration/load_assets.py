@@ -1,6 +1,5 @@
 """One Dagster asset per landing source: loads its files into ``raw.<source>`` (see loading/loader.py)."""
 
-
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, asset
 
@@ -26,14 +25,16 @@ def build_load_asset(source: Source) -> AssetsDefinition:
         for f in result.files:
             if f.rows_rejected:
                 context.log.warning(f"{f.path}: {f.rows_rejected} rejected lines (see raw.rejects)")
-        return MaterializeResult(metadata={
-            "found": result.found,
-            "files": len(result.files),
-            "files_changed": sum(f.status in ("loaded", "appended") for f in result.files),
-            "rows_loaded": result.rows_loaded,
-            "rows_rejected": result.rows_rejected,
-            "rejects_per_file": {f.path: f.rows_rejected for f in result.files},
-        })
+        return MaterializeResult(
+            metadata={
+                "found": result.found,
+                "files": len(result.files),
+                "files_changed": sum(f.status in ("loaded", "appended") for f in result.files),
+                "rows_loaded": result.rows_loaded,
+                "rows_rejected": result.rows_rejected,
+                "rejects_per_file": {f.path: f.rows_rejected for f in result.files},
+            }
+        )
 
     return _load
 

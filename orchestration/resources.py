@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from dagster import ConfigurableResource, EnvVar
@@ -38,15 +39,23 @@ class CallmartResource(ConfigurableResource):
         return json.loads(self.dbt_vars_json or "{}")
 
 
+def default_env() -> dict[str, str]:
+    """Defaults for the CALLMART_* variables the resource reads at run time."""
+    return {
+        "CALLMART_LANDING": str(data_dir() / "demo"),
+        "CALLMART_WAREHOUSE": str(default_warehouse()),
+        "CALLMART_CONFIG_DIR": "",
+        "CALLMART_DBT_VARS": "{}",
+    }
+
+
 def callmart_resource_from_env() -> CallmartResource:
-    import os
-
+    """The resource, reading CALLMART_* when a run starts (so each run sees the current values)."""
+    for key, value in default_env().items():
+        os.environ.setdefault(key, value)
     return CallmartResource(
-        landing=os.environ.get("CALLMART_LANDING", str(data_dir() / "demo")),
-        warehouse=os.environ.get("CALLMART_WAREHOUSE", str(default_warehouse())),
-        config_dir=os.environ.get("CALLMART_CONFIG_DIR", ""),
-        dbt_vars_json=os.environ.get("CALLMART_DBT_VARS", "{}") or "{}",
+        landing=EnvVar("CALLMART_LANDING"),
+        warehouse=EnvVar("CALLMART_WAREHOUSE"),
+        config_dir=EnvVar("CALLMART_CONFIG_DIR"),
+        dbt_vars_json=EnvVar("CALLMART_DBT_VARS"),
     )
-
-
-__all__ = ["CallmartResource", "EnvVar", "callmart_resource_from_env"]

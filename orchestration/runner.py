@@ -25,15 +25,19 @@ class RunSummary:
     def print(self, seconds: float) -> None:
         status = "succeeded" if self.success else "FAILED"
         print(f"callmart run {status} in {seconds:.1f} s")
-        print(f"  sources   {len(self.sources_found)} found"
-              + (f", not found: {', '.join(self.sources_missing)}" if self.sources_missing else ""))
+        print(
+            f"  sources   {len(self.sources_found)} found"
+            + (f", not found: {', '.join(self.sources_missing)}" if self.sources_missing else "")
+        )
         print(f"  files     {self.files} ({self.files_changed} new or grown)")
         print(f"  rows      {self.rows_loaded:,} loaded, {self.rows_rejected:,} rejected")
         for path, n in sorted(self.rejects_per_file.items()):
             if n:
                 print(f"            {n:,} rejected in {path} (see raw.rejects)")
-        print(f"  dbt       {self.dbt_nodes_built} models and seeds built, "
-              f"{self.dbt_checks_passed} tests passed, {len(self.dbt_checks_failed)} failed")
+        print(
+            f"  dbt       {self.dbt_nodes_built} models and seeds built, "
+            f"{self.dbt_checks_passed} tests passed, {len(self.dbt_checks_failed)} failed"
+        )
         for name in self.dbt_checks_failed:
             print(f"            failed: {name}")
         for step in self.failed_steps:
@@ -45,7 +49,8 @@ def run_pipeline() -> RunSummary:
 
     job = defs.resolve_job_def("callmart_main")
     result = job.execute_in_process(
-        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}}, raise_on_error=False)
+        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}}, raise_on_error=False
+    )
     summary = RunSummary(success=result.success)
     for event in result.all_events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
@@ -68,7 +73,8 @@ def run_pipeline() -> RunSummary:
                 summary.dbt_checks_passed += 1
             else:
                 summary.dbt_checks_failed.append(
-                    f"{'.'.join(evaluation.asset_key.path)}: {evaluation.check_name}")
+                    f"{'.'.join(evaluation.asset_key.path)}: {evaluation.check_name}"
+                )
         elif event.event_type == DagsterEventType.STEP_FAILURE:
             summary.failed_steps.append(event.step_key or "?")
     return summary

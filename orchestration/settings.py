@@ -39,8 +39,7 @@ class RunSettings:
             "CALLMART_WAREHOUSE": str(self.warehouse),
             "CALLMART_DBT_VARS": json.dumps(self.dbt_vars),
         }
-        if self.config_dir is not None:
-            env["CALLMART_CONFIG_DIR"] = str(self.config_dir)
+        env["CALLMART_CONFIG_DIR"] = str(self.config_dir) if self.config_dir is not None else ""
         return env
 
     @classmethod

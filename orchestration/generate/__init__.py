@@ -47,8 +47,15 @@ def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> int:
     return len(rows)
 
 
-def generate(out: Path, days: int = 14, agents: int = 40, seed: int = 42, start: date = DEFAULT_START,
-             progress: Callable[[str], None] = lambda _: None, workers: int | None = None) -> GenerateSummary:
+def generate(
+    out: Path,
+    days: int = 14,
+    agents: int = 40,
+    seed: int = 42,
+    start: date = DEFAULT_START,
+    progress: Callable[[str], None] = lambda _: None,
+    workers: int | None = None,
+) -> GenerateSummary:
     started = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
     world = build_world(seed, agents, start, days)
@@ -100,37 +107,90 @@ def generate(out: Path, days: int = 14, agents: int = 40, seed: int = 42, start:
     files["dialer/vicidial_list.csv"] = _write_csv(
         out / "dialer" / "vicidial_list.csv",
         ["lead_id", "entry_date", "list_id", "status", "phone_number", "called_count", "campaign_id"],
-        tables.leads)
+        tables.leads,
+    )
     files["dialer/vicidial_log.csv"] = _write_csv(
         out / "dialer" / "vicidial_log.csv",
-        ["uniqueid", "lead_id", "list_id", "campaign_id", "call_date", "start_epoch", "end_epoch",
-         "length_in_sec", "status", "phone_number", "user", "term_reason", "alt_dial", "called_count"],
-        [row + ["MAIN", 0] for row in tables.attempts])
+        [
+            "uniqueid",
+            "lead_id",
+            "list_id",
+            "campaign_id",
+            "call_date",
+            "start_epoch",
+            "end_epoch",
+            "length_in_sec",
+            "status",
+            "phone_number",
+            "user",
+            "term_reason",
+            "alt_dial",
+            "called_count",
+        ],
+        [row + ["MAIN", 0] for row in tables.attempts],
+    )
     files["crm/contacts.csv"] = _write_csv(
         out / "crm" / "contacts.csv",
-        ["contact_id", "contact_ts", "channel", "direction", "customer_id", "case_id", "agent", "queue",
-         "campaign_id", "callid", "resolved"], tables.contacts)
+        [
+            "contact_id",
+            "contact_ts",
+            "channel",
+            "direction",
+            "customer_id",
+            "case_id",
+            "agent",
+            "queue",
+            "campaign_id",
+            "callid",
+            "resolved",
+        ],
+        tables.contacts,
+    )
     files["crm/cases.csv"] = _write_csv(
         out / "crm" / "cases.csv",
-        ["case_id", "customer_id", "client_id", "category", "opened_ts", "closed_ts", "status"], tables.cases)
+        ["case_id", "customer_id", "client_id", "category", "opened_ts", "closed_ts", "status"],
+        tables.cases,
+    )
     files["crm/orders.csv"] = _write_csv(
         out / "crm" / "orders.csv",
-        ["order_id", "order_ts", "client_id", "campaign_id", "lead_id", "customer_id", "agent", "amount",
-         "cost", "currency", "items_count", "status"], tables.orders)
+        [
+            "order_id",
+            "order_ts",
+            "client_id",
+            "campaign_id",
+            "lead_id",
+            "customer_id",
+            "agent",
+            "amount",
+            "cost",
+            "currency",
+            "items_count",
+            "status",
+        ],
+        tables.orders,
+    )
     files["crm/surveys.csv"] = _write_csv(
-        out / "crm" / "surveys.csv", ["response_id", "response_ts", "contact_id", "survey", "score"],
-        tables.surveys)
+        out / "crm" / "surveys.csv",
+        ["response_id", "response_ts", "contact_id", "survey", "score"],
+        tables.surveys,
+    )
     schedules = sorted((a, s, e, act) for r in results for a, s, e, act in r.schedules)
     files["wfm/schedules.csv"] = _write_csv(
-        out / "wfm" / "schedules.csv", ["agent", "start_ts", "end_ts", "activity"],
-        [[a, iso(s), iso(e), act] for a, s, e, act in schedules])
+        out / "wfm" / "schedules.csv",
+        ["agent", "start_ts", "end_ts", "activity"],
+        [[a, iso(s), iso(e), act] for a, s, e, act in schedules],
+    )
     files["hr/esat.csv"] = _write_csv(
-        out / "hr" / "esat.csv", ["response_id", "response_ts", "agent", "team", "score"], tables.esat)
+        out / "hr" / "esat.csv", ["response_id", "response_ts", "agent", "team", "score"], tables.esat
+    )
     for name, rows in config_csvs(world).items():
-        files[f"config/{name}.csv"] = _write_csv(out / "config" / f"{name}.csv", [str(h) for h in rows[0]],
-                                                 rows[1:])
+        files[f"config/{name}.csv"] = _write_csv(
+            out / "config" / f"{name}.csv", [str(h) for h in rows[0]], rows[1:]
+        )
     (out / "README.txt").write_text(
         f"callmart demo landing folder: seed {seed}, {agents} agents, {days} days from {start}.\n"
-        f"Generated {datetime.now(UTC).isoformat(timespec='seconds')}. config/ holds the demo's seeds.\n")
-    return GenerateSummary(out, days, agents, sum(r.stints for r in results), n_lines, files,
-                           time.monotonic() - started)
+        f"Generated {datetime.now(UTC).isoformat(timespec='seconds')}. config/ holds the demo's seeds.\n"
+    )
+    return GenerateSummary(
+        out, days, agents, sum(r.stints for r in results), n_lines, files, time.monotonic() - started
+    )

@@ -15,13 +15,33 @@ from .inbound import AnsweredStint
 from .world import CAMPAIGNS, World, site_datetime
 
 # (status, probability) of a dial attempt's outcome, and whether it ends the lead.
-ATTEMPT_OUTCOMES = (("NA", 0.30), ("B", 0.05), ("AA", 0.12), ("AM", 0.03), ("DC", 0.025), ("AFAX", 0.005),
-                    ("DROP", 0.02), ("WN", 0.03), ("CALLBK", 0.06), ("NP", 0.03), ("NI", 0.17),
-                    ("DEC", 0.05), ("DNC", 0.015), ("SALE", 0.09), ("XFER", 0.005))
+ATTEMPT_OUTCOMES = (
+    ("NA", 0.30),
+    ("B", 0.05),
+    ("AA", 0.12),
+    ("AM", 0.03),
+    ("DC", 0.025),
+    ("AFAX", 0.005),
+    ("DROP", 0.02),
+    ("WN", 0.03),
+    ("CALLBK", 0.06),
+    ("NP", 0.03),
+    ("NI", 0.17),
+    ("DEC", 0.05),
+    ("DNC", 0.015),
+    ("SALE", 0.09),
+    ("XFER", 0.005),
+)
 FINAL = {"SALE", "NI", "DEC", "DNC", "XFER", "DC", "AFAX", "WN"}
 HUMAN = {"WN", "CALLBK", "NP", "NI", "DEC", "DNC", "SALE", "XFER"}
-CHANNELS = (("chat", 0.35), ("email", 0.3), ("whatsapp", 0.15), ("sms", 0.05), ("telegram", 0.05),
-            ("self_service", 0.1))
+CHANNELS = (
+    ("chat", 0.35),
+    ("email", 0.3),
+    ("whatsapp", 0.15),
+    ("sms", 0.05),
+    ("telegram", 0.05),
+    ("self_service", 0.1),
+)
 CATEGORIES = ("billing", "outage", "contract", "moving", "technical", "complaint")
 
 
@@ -51,17 +71,21 @@ def customer_pools(seed: int, n_agents: int) -> dict[str, list[str]]:
     pools: dict[str, list[str]] = {}
     for client, prefix in (("acme", "0"), ("globex", "1212"), ("default", "0")):
         digits = 10 - len(prefix)
-        pools[client] = [prefix + str(rng.randrange(10 ** (digits - 1), 10 ** digits)) for _ in range(size)]
+        pools[client] = [prefix + str(rng.randrange(10 ** (digits - 1), 10**digits)) for _ in range(size)]
     return pools
 
 
-def build_business(world: World, answered_by_day: list[list[AnsweredStint]],
-                   pools: dict[str, list[str]]) -> Tables:
+def build_business(
+    world: World, answered_by_day: list[list[AnsweredStint]], pools: dict[str, list[str]]
+) -> Tables:
     rng = random.Random(world.seed + 2024)
     dialer_tz = ZoneInfo("UTC")
     t = Tables([], [], [], [], [], [], [])
-    number_to_customer = {num: (client, f"{client[:2].upper()}{i:07d}")
-                          for client, pool in pools.items() for i, num in enumerate(pool)}
+    number_to_customer = {
+        num: (client, f"{client[:2].upper()}{i:07d}")
+        for client, pool in pools.items()
+        for i, num in enumerate(pool)
+    }
 
     # ---- leads: loaded before the first day, a few more added along the way
     leads: list[dict[str, object]] = []
@@ -74,10 +98,19 @@ def build_business(world: World, answered_by_day: list[list[AnsweredStint]],
                 added = world.start - timedelta(days=rng.randint(1, 20))
                 if rng.random() < 0.15:
                     added = world.start + timedelta(days=rng.randrange(world.days))
-                leads.append({"lead_id": lead_id, "list_id": list_id, "campaign": camp, "entry": added,
-                              "status": "NEW", "called": 0, "phone": pools[camp.client_id][
-                                  rng.randrange(len(pools[camp.client_id]))], "final": False,
-                              "last": None})
+                leads.append(
+                    {
+                        "lead_id": lead_id,
+                        "list_id": list_id,
+                        "campaign": camp,
+                        "entry": added,
+                        "status": "NEW",
+                        "called": 0,
+                        "phone": pools[camp.client_id][rng.randrange(len(pools[camp.client_id]))],
+                        "final": False,
+                        "last": None,
+                    }
+                )
 
     contact_no = 0
     case_no = 0
@@ -85,8 +118,16 @@ def build_business(world: World, answered_by_day: list[list[AnsweredStint]],
     survey_no = 0
     open_case: dict[str, tuple[str, int]] = {}  # customer -> (case_id, index in t.cases)
 
-    def add_contact(epoch: float, channel: str, customer: tuple[str, str], agent: str, queue: str,
-                    campaign: str, callid: str, direction: str) -> None:
+    def add_contact(
+        epoch: float,
+        channel: str,
+        customer: tuple[str, str],
+        agent: str,
+        queue: str,
+        campaign: str,
+        callid: str,
+        direction: str,
+    ) -> None:
         nonlocal contact_no, case_no, survey_no
         contact_no += 1
         client, customer_id = customer
@@ -104,14 +145,30 @@ def build_business(world: World, answered_by_day: list[list[AnsweredStint]],
             t.cases[case_idx][6] = "resolved"
             open_case.pop(customer_id, None)
         contact_id = f"CT{contact_no:08d}"
-        t.contacts.append([contact_id, iso(epoch), channel, direction, customer_id, case_id, agent, queue,
-                           campaign, callid, "true" if resolved else "false"])
+        t.contacts.append(
+            [
+                contact_id,
+                iso(epoch),
+                channel,
+                direction,
+                customer_id,
+                case_id,
+                agent,
+                queue,
+                campaign,
+                callid,
+                "true" if resolved else "false",
+            ]
+        )
         if rng.random() < 0.22:
             survey_no += 1
             answered_at = epoch + rng.randint(120, 7200)
             if rng.random() < 0.6:
-                score = rng.choices((1, 2, 3, 4, 5), (5, 7, 13, 35, 40))[0] if resolved else \
-                    rng.choices((1, 2, 3, 4, 5), (20, 20, 25, 20, 15))[0]
+                score = (
+                    rng.choices((1, 2, 3, 4, 5), (5, 7, 13, 35, 40))[0]
+                    if resolved
+                    else rng.choices((1, 2, 3, 4, 5), (20, 20, 25, 20, 15))[0]
+                )
                 t.surveys.append([f"SV{survey_no:08d}", iso(answered_at), contact_id, "csat", score])
             else:
                 score = rng.choices(range(11), (2, 1, 2, 2, 3, 5, 6, 10, 18, 24, 27))[0]
@@ -125,11 +182,24 @@ def build_business(world: World, answered_by_day: list[list[AnsweredStint]],
             customer = number_to_customer.get(st.caller)
             if customer is None:
                 continue
-            add_contact(st.connect_epoch + 1, "phone", customer, st.agent_id, st.queue, "", st.callid, "inbound")
+            add_contact(
+                st.connect_epoch + 1, "phone", customer, st.agent_id, st.queue, "", st.callid, "inbound"
+            )
             if st.queue == "sales" and rng.random() < 0.12:
                 order_no += 1
-                _order(t, rng, order_no, st.connect_epoch + 300, "acme", "", "", customer[1], st.agent_id,
-                       "EUR", 140.0)
+                _order(
+                    t,
+                    rng,
+                    order_no,
+                    st.connect_epoch + 300,
+                    "acme",
+                    "",
+                    "",
+                    customer[1],
+                    st.agent_id,
+                    "EUR",
+                    140.0,
+                )
         # other channels
         n_digital = int(len(answered_by_day[day_index]) * 0.45)
         for _ in range(n_digital):
@@ -140,7 +210,7 @@ def build_business(world: World, answered_by_day: list[list[AnsweredStint]],
             agent = "" if channel == "self_service" else rng.choice(world.agents).agent_id
             add_contact(epoch, channel, number_to_customer[num], agent, "", "", "", "inbound")
         # stale cases close unresolved after 14 days
-        for cust, (case_id, idx) in list(open_case.items()):
+        for cust, (_case_id, idx) in list(open_case.items()):
             opened = datetime.fromisoformat(t.cases[idx][4].replace("Z", "+00:00"))
             if (datetime(day.year, day.month, day.day, tzinfo=UTC) - opened).days > 14:
                 t.cases[idx][5] = iso(opened.timestamp() + 15 * 86400)
@@ -168,23 +238,62 @@ def build_business(world: World, answered_by_day: list[list[AnsweredStint]],
                 lead["called"] = int(lead["called"]) + 1
                 lead["status"] = status
                 lead["final"] = status in FINAL
-                t.attempts.append([f"{start}.{len(t.attempts) + 1}", lead["lead_id"], lead["list_id"],
-                                   camp.campaign_id, local_text(start, dialer_tz), start, start + ring + length,
-                                   length, status, lead["phone"], user,
-                                   "AGENT" if status in HUMAN else "CALLER"])
+                t.attempts.append(
+                    [
+                        f"{start}.{len(t.attempts) + 1}",
+                        lead["lead_id"],
+                        lead["list_id"],
+                        camp.campaign_id,
+                        local_text(start, dialer_tz),
+                        start,
+                        start + ring + length,
+                        length,
+                        status,
+                        lead["phone"],
+                        user,
+                        "AGENT" if status in HUMAN else "CALLER",
+                    ]
+                )
                 if status == "SALE":
                     order_no += 1
                     currency = camp.currency if rng.random() > 0.05 else "GBP"
-                    _order(t, rng, order_no, start + ring + length + 60, camp.client_id, camp.campaign_id,
-                           str(lead["lead_id"]), number_to_customer[str(lead["phone"])][1], user, currency,
-                           camp.avg_order)
+                    _order(
+                        t,
+                        rng,
+                        order_no,
+                        start + ring + length + 60,
+                        camp.client_id,
+                        camp.campaign_id,
+                        str(lead["lead_id"]),
+                        number_to_customer[str(lead["phone"])][1],
+                        user,
+                        currency,
+                        camp.avg_order,
+                    )
                 if status in HUMAN:
-                    add_contact(start + ring, "phone", number_to_customer[str(lead["phone"])], user, "",
-                                camp.campaign_id, "", "outbound")
+                    add_contact(
+                        start + ring,
+                        "phone",
+                        number_to_customer[str(lead["phone"])],
+                        user,
+                        "",
+                        camp.campaign_id,
+                        "",
+                        "outbound",
+                    )
                 now += ring + length + rng.randint(10, 40)
     for ld in leads:
-        t.leads.append([ld["lead_id"], f"{ld['entry']} 08:00:00", ld["list_id"], ld["status"], ld["phone"],
-                        ld["called"], ld["campaign"].campaign_id if int(ld["lead_id"]) % 2 else ""])
+        t.leads.append(
+            [
+                ld["lead_id"],
+                f"{ld['entry']} 08:00:00",
+                ld["list_id"],
+                ld["status"],
+                ld["phone"],
+                ld["called"],
+                ld["campaign"].campaign_id if int(ld["lead_id"]) % 2 else "",
+            ]
+        )
 
     # ---- ESAT: most agents answer once a month
     months = sorted({(d.year, d.month) for d in world.dates})
@@ -196,16 +305,48 @@ def build_business(world: World, answered_by_day: list[list[AnsweredStint]],
                 n += 1
                 d: date = rng.choice(days_in)
                 score = rng.choices((1, 2, 3, 4, 5), (4, 8, 20, 40, 28))[0]
-                t.esat.append([f"ES{n:06d}", iso(site_datetime(d, rng.uniform(9, 17)).timestamp()),
-                               agent.agent_id, agent.team, score])
+                t.esat.append(
+                    [
+                        f"ES{n:06d}",
+                        iso(site_datetime(d, rng.uniform(9, 17)).timestamp()),
+                        agent.agent_id,
+                        agent.team,
+                        score,
+                    ]
+                )
     return t
 
 
-def _order(t: Tables, rng: random.Random, order_no: int, epoch: float, client: str, campaign: str, lead: str,
-           customer: str, agent: str, currency: str, avg: float) -> None:
+def _order(
+    t: Tables,
+    rng: random.Random,
+    order_no: int,
+    epoch: float,
+    client: str,
+    campaign: str,
+    lead: str,
+    customer: str,
+    agent: str,
+    currency: str,
+    avg: float,
+) -> None:
     amount = round(max(9.9, rng.gauss(avg, avg * 0.35)), 2)
     cost = "" if rng.random() < 0.1 else round(amount * rng.uniform(0.45, 0.7), 2)
     r = rng.random()
     status = "paid" if r < 0.88 else ("cancelled" if r < 0.95 else "refunded")
-    t.orders.append([f"OR{order_no:07d}", iso(epoch), client, campaign, lead, customer, agent, amount, cost,
-                     currency, rng.choice((1, 1, 1, 2, 2, 3, 4)), status])
+    t.orders.append(
+        [
+            f"OR{order_no:07d}",
+            iso(epoch),
+            client,
+            campaign,
+            lead,
+            customer,
+            agent,
+            amount,
+            cost,
+            currency,
+            rng.choice((1, 1, 1, 2, 2, 3, 4)),
+            status,
+        ]
+    )

@@ -23,8 +23,32 @@ from zoneinfo import ZoneInfo
 from .world import CLIENTS, QUEUE_BY_NAME, QUEUES, SHIFTS, Agent, World, build_world, site_datetime
 
 INF = float("inf")
-PROFILE = (0.2, 0.1, 0.1, 0.1, 0.1, 0.3, 0.9, 2.2, 5.0, 8.0, 9.5, 9.0, 7.0, 7.5, 8.5, 8.0, 7.0, 5.5,
-           4.0, 2.6, 1.6, 1.0, 0.6, 0.3)
+PROFILE = (
+    0.2,
+    0.1,
+    0.1,
+    0.1,
+    0.1,
+    0.3,
+    0.9,
+    2.2,
+    5.0,
+    8.0,
+    9.5,
+    9.0,
+    7.0,
+    7.5,
+    8.5,
+    8.0,
+    7.0,
+    5.5,
+    4.0,
+    2.6,
+    1.6,
+    1.0,
+    0.6,
+    0.3,
+)
 PROFILE_SUM = sum(PROFILE)
 WEEKDAY_FACTOR = (1.15, 1.05, 1.0, 1.0, 0.95, 0.45, 0.25)
 CALLS_PER_AGENT_DAY = 40.0
@@ -70,8 +94,9 @@ def works_on(agent: Agent, day: date) -> bool:
     return day.weekday() < 5
 
 
-def agent_plan(agent: Agent, day: date, rng: random.Random) -> tuple[list[tuple[int, int, str]],
-                                                                   list[tuple[int, int, str]], bool]:
+def agent_plan(
+    agent: Agent, day: date, rng: random.Random
+) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]], bool]:
     """(scheduled segments, actual windows of availability and pauses, absent) for one agent-day.
 
     Segments are (start, end, activity); the actual list holds ('work', ...) windows and the
@@ -81,8 +106,11 @@ def agent_plan(agent: Agent, day: date, rng: random.Random) -> tuple[list[tuple[
     t0 = int(site_datetime(day, start_h).timestamp())
     end = t0 + int(length_h * 3600)
     special = "training" if (day.weekday() == 2 and int(agent.agent_id) % 4 == 0) else "break"
-    pauses = [(t0 + 7200, 900, "break"), (t0 + 4 * 3600, 1800, "lunch"),
-              (t0 + int(6.5 * 3600), 3600 if special == "training" else 900, special)]
+    pauses = [
+        (t0 + 7200, 900, "break"),
+        (t0 + 4 * 3600, 1800, "lunch"),
+        (t0 + int(6.5 * 3600), 3600 if special == "training" else 900, special),
+    ]
     if day.weekday() == 0 and int(agent.agent_id) % 5 == 0:
         pauses.insert(0, (t0 + 3600, 1800, "meeting"))
     schedule: list[tuple[int, int, str]] = []
@@ -108,8 +136,7 @@ def agent_plan(agent: Agent, day: date, rng: random.Random) -> tuple[list[tuple[
 
 
 class _AgentState:
-    __slots__ = ("idx", "agent", "windows", "win", "free_at", "version", "busy_starts", "busy_ends",
-                 "queues")
+    __slots__ = ("idx", "agent", "windows", "win", "free_at", "version", "busy_starts", "busy_ends", "queues")
 
     def __init__(self, idx: int, agent: Agent, windows: list[tuple[int, int]]):
         self.idx = idx
@@ -136,8 +163,15 @@ def _agent_field(agent: Agent) -> str:
     return agent.interface if agent.login_style == "agentlogin" else agent.name
 
 
-def simulate_day(seed: int, n_agents: int, start: date, days: int, day_index: int,
-                 customers: dict[str, list[str]], end_epoch: int | None) -> DayResult:
+def simulate_day(
+    seed: int,
+    n_agents: int,
+    start: date,
+    days: int,
+    day_index: int,
+    customers: dict[str, list[str]],
+    end_epoch: int | None,
+) -> DayResult:
     world: World = build_world(seed, n_agents, start, days)
     day = start + timedelta(days=day_index)
     rng = random.Random(seed * 1_000_003 + day_index * 7919 + 17)
@@ -257,7 +291,9 @@ def simulate_day(seed: int, n_agents: int, start: date, days: int, day_index: in
                 other = states[rng.choice(queue_members[qname])]
                 if other is not st and other.next_avail(t + 1) <= t + 1:
                     rna = min(int(wait) - 2, 15)
-                    emit(t + rna + 1, f"{callid}|{qname}|{_agent_field(other.agent)}|RINGNOANSWER|{rna * 1000}")
+                    emit(
+                        t + rna + 1, f"{callid}|{qname}|{_agent_field(other.agent)}|RINGNOANSWER|{rna * 1000}"
+                    )
             emit(connect, f"{callid}|{qname}|{who}|CONNECT|{int(wait)}|{callid}.{agent.agent_id}|{ring}")
             talk = max(8, int(rng.lognormvariate(math.log(q.talk_s) - 0.32, 0.8)))
             end = connect + talk
@@ -268,11 +304,17 @@ def simulate_day(seed: int, n_agents: int, start: date, days: int, day_index: in
             r = rng.random()
             if r < 0.04 and q.transfer_to:
                 target = q.transfer_to
-                emit(end, f"{callid}|{qname}|{who}|BLINDTRANSFER|{target}|from-internal|{int(wait)}|{talk}|{position}")
+                emit(
+                    end,
+                    f"{callid}|{qname}|{who}|BLINDTRANSFER|{target}|from-internal|{int(wait)}|{talk}|{position}",
+                )
                 call_no += 1
                 heapq.heappush(arrivals, (end + 1, call_no, target, callid, caller, 2.0))
             elif r < 0.06:
-                emit(end, f"{callid}|{qname}|{who}|ATTENDEDTRANSFER|BRIDGE|{callid}-b{n}|{int(wait)}|{talk}|{position}")
+                emit(
+                    end,
+                    f"{callid}|{qname}|{who}|ATTENDEDTRANSFER|BRIDGE|{callid}-b{n}|{int(wait)}|{talk}|{position}",
+                )
             elif r < 0.58:
                 emit(end, f"{callid}|{qname}|{who}|COMPLETECALLER|{int(wait)}|{talk}|{position}")
             else:
@@ -288,11 +330,16 @@ def simulate_day(seed: int, n_agents: int, start: date, days: int, day_index: in
             heapq.heappush(w, connect)
             _occupy(st, heaps, connect, busy_until)
             out.answered.append(AnsweredStint(callid, qname, agent.agent_id, int(connect), caller))
-            out.cdr.append(_cdr(caller, qname, callid, t, t, end, "ANSWERED", f"Local/{agent.agent_id}@from-queue/n"))
+            out.cdr.append(
+                _cdr(caller, qname, callid, t, t, end, "ANSWERED", f"Local/{agent.agent_id}@from-queue/n")
+            )
         elif q.timeout_s <= patience:
             leave = t + q.timeout_s
             if chosen is not None and avail < leave <= connect:
-                emit(leave, f"{callid}|{qname}|{_agent_field(chosen.agent)}|RINGCANCELED|{int(leave - avail) * 1000}")
+                emit(
+                    leave,
+                    f"{callid}|{qname}|{_agent_field(chosen.agent)}|RINGCANCELED|{int(leave - avail) * 1000}",
+                )
             emit(leave, f"{callid}|{qname}|NONE|EXITWITHTIMEOUT|{position}|{position}|{q.timeout_s}")
             heapq.heappush(w, leave)
             out.cdr.append(_cdr(caller, qname, callid, t, t, leave, "ANSWERED", ""))
@@ -303,7 +350,10 @@ def simulate_day(seed: int, n_agents: int, start: date, days: int, day_index: in
             leave = t + patience
             held = int(leave - t)
             if chosen is not None and avail < leave <= connect:
-                emit(leave, f"{callid}|{qname}|{_agent_field(chosen.agent)}|RINGCANCELED|{int(leave - avail) * 1000}")
+                emit(
+                    leave,
+                    f"{callid}|{qname}|{_agent_field(chosen.agent)}|RINGCANCELED|{int(leave - avail) * 1000}",
+                )
             if qname == "support" and rng.random() < 0.06:
                 emit(leave, f"{callid}|{qname}|NONE|EXITWITHKEY|0|{position}|{position}|{held}")
             else:
@@ -336,7 +386,10 @@ def simulate_day(seed: int, n_agents: int, start: date, days: int, day_index: in
         if end_epoch is not None and logoff >= end_epoch:
             continue
         if agent.login_style == "agentlogin":
-            emit(logoff, f"NONE|NONE|{agent.interface}|AGENTLOGOFF|PJSIP/{agent.agent_id}|{int(logoff - login)}")
+            emit(
+                logoff,
+                f"NONE|NONE|{agent.interface}|AGENTLOGOFF|PJSIP/{agent.agent_id}|{int(logoff - login)}",
+            )
         else:
             for qn in agent.queues:
                 emit(logoff, f"MANAGER|{qn}|{agent.interface}|REMOVEMEMBER|")
@@ -352,8 +405,9 @@ def _local_hour(epoch: int, tz: ZoneInfo) -> int:
     return datetime.fromtimestamp(epoch, tz).hour
 
 
-def _occupy(st: _AgentState, heaps: dict[str, list[tuple[float, int, int]]], start: float,
-            busy_until: float) -> None:
+def _occupy(
+    st: _AgentState, heaps: dict[str, list[tuple[float, int, int]]], start: float, busy_until: float
+) -> None:
     st.busy_starts.append(int(start))
     st.busy_ends.append(int(busy_until))
     st.free_at = busy_until
@@ -373,8 +427,16 @@ def _pause_lines(emit, agent: Agent, epoch: float, event: str, reason: str) -> N
         emit(epoch, f"NONE|{qn}|{who}|{event}|{reason}")
 
 
-def _cdr(caller: str, queue: str, callid: str, start: float, answer: float | None, end: float,
-         disposition: str, dstchannel: str) -> str:
+def _cdr(
+    caller: str,
+    queue: str,
+    callid: str,
+    start: float,
+    answer: float | None,
+    end: float,
+    disposition: str,
+    dstchannel: str,
+) -> str:
     from datetime import UTC, datetime
 
     def ts(e: float) -> str:
@@ -383,9 +445,22 @@ def _cdr(caller: str, queue: str, callid: str, start: float, answer: float | Non
     src = "" if caller == "anonymous" else caller
     duration = int(end) - int(start)
     billsec = int(end) - int(answer) if answer is not None else 0
-    fields = ["", src, queue, "from-pstn", f'"{caller}" <{src}>', f"PJSIP/trunk-{callid[-8:]}",
-              dstchannel, "Queue", f"{queue},t,,,300", ts(start), ts(answer) if answer is not None else "",
-              ts(end)]
+    fields = [
+        "",
+        src,
+        queue,
+        "from-pstn",
+        f'"{caller}" <{src}>',
+        f"PJSIP/trunk-{callid[-8:]}",
+        dstchannel,
+        "Queue",
+        f"{queue},t,,,300",
+        ts(start),
+        ts(answer) if answer is not None else "",
+        ts(end),
+    ]
     quoted = ",".join('"' + f.replace('"', '""') + '"' for f in fields)
-    return (f'{quoted},{duration},{billsec},"{disposition}","DOCUMENTATION","{callid}","",'
-            f'"","{callid}","{callid.split(".")[-1]}"')
+    return (
+        f'{quoted},{duration},{billsec},"{disposition}","DOCUMENTATION","{callid}","",'
+        f'"","{callid}","{callid.split(".")[-1]}"'
+    )

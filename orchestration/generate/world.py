@@ -13,8 +13,62 @@ from zoneinfo import ZoneInfo
 
 SITE_TZ = ZoneInfo("Europe/Berlin")  # where the agents sit; the PBX logs in UTC
 
-FIRST_NAMES = ["Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi", "Ivan", "Judy", "Ken", "Laura", "Mallory", "Nina", "Oscar", "Peggy", "Quinn", "Rupert", "Sybil", "Trent", "Uma", "Victor", "Wendy", "Xavier", "Yara", "Zoe"]
-LAST_NAMES = ["Smith", "Jones", "White", "Brown", "Davis", "Miller", "Lee", "Clark", "Young", "King", "Wright", "Lopez", "Hill", "Scott", "Green", "Adams", "Baker", "Nelson", "Carter", "Mitchell", "Perez", "Roberts", "Turner", "Phillips", "Campbell", "Parker"]
+FIRST_NAMES = [
+    "Alice",
+    "Bob",
+    "Carol",
+    "Dave",
+    "Erin",
+    "Frank",
+    "Grace",
+    "Heidi",
+    "Ivan",
+    "Judy",
+    "Ken",
+    "Laura",
+    "Mallory",
+    "Nina",
+    "Oscar",
+    "Peggy",
+    "Quinn",
+    "Rupert",
+    "Sybil",
+    "Trent",
+    "Uma",
+    "Victor",
+    "Wendy",
+    "Xavier",
+    "Yara",
+    "Zoe",
+]
+LAST_NAMES = [
+    "Smith",
+    "Jones",
+    "White",
+    "Brown",
+    "Davis",
+    "Miller",
+    "Lee",
+    "Clark",
+    "Young",
+    "King",
+    "Wright",
+    "Lopez",
+    "Hill",
+    "Scott",
+    "Green",
+    "Adams",
+    "Baker",
+    "Nelson",
+    "Carter",
+    "Mitchell",
+    "Perez",
+    "Roberts",
+    "Turner",
+    "Phillips",
+    "Campbell",
+    "Parker",
+]
 
 
 @dataclass(frozen=True)
@@ -58,9 +112,16 @@ QUEUE_BY_NAME = {q.name: q for q in QUEUES}
 
 # Shifts in site local time: (start hour, length hours); queues each shift serves first.
 SHIFTS = ((7.0, 8.5), (8.0, 8.5), (9.0, 8.5), (10.0, 8.5), (12.0, 8.5), (15.0, 8.5), (16.5, 8.0))
-PAUSE_REASONS = (("ACW", "acw"), ("Wrapup", "acw"), ("Break", "break"), ("Lunch", "lunch"),
-                 ("Training", "training"), ("Meeting", "meeting"), ("Auto-Pause", "other"),
-                 ("Technical", "other"))
+PAUSE_REASONS = (
+    ("ACW", "acw"),
+    ("Wrapup", "acw"),
+    ("Break", "break"),
+    ("Lunch", "lunch"),
+    ("Training", "training"),
+    ("Meeting", "meeting"),
+    ("Auto-Pause", "other"),
+    ("Technical", "other"),
+)
 
 
 @dataclass
@@ -112,7 +173,7 @@ class World:
 def build_world(seed: int, n_agents: int, start: date, days: int) -> World:
     rng = random.Random(seed)
     world = World(seed, start, days)
-    names = [f"{f} {l}" for l in LAST_NAMES for f in FIRST_NAMES]
+    names = [f"{first} {last}" for last in LAST_NAMES for first in FIRST_NAMES]
     rng.shuffle(names)
     queue_names = [q.name for q in QUEUES]
     weights = [q.share for q in QUEUES]
@@ -120,8 +181,11 @@ def build_world(seed: int, n_agents: int, start: date, days: int) -> World:
         primary = rng.choices(queue_names, weights)[0]
         queues = [primary]
         if rng.random() < 0.25:  # multi-skilled: a second queue of the same client
-            others = [q.name for q in QUEUES if q.client_id == QUEUE_BY_NAME[primary].client_id
-                      and q.name != primary]
+            others = [
+                q.name
+                for q in QUEUES
+                if q.client_id == QUEUE_BY_NAME[primary].client_id and q.name != primary
+            ]
             queues += others[:1]
         client = QUEUE_BY_NAME[primary].client_id
         # globex (New York) is served by the later shifts
@@ -129,9 +193,18 @@ def build_world(seed: int, n_agents: int, start: date, days: int) -> World:
         ext = str(1001 + i)
         style = "agentlogin" if rng.random() < 0.3 else "addmember"
         interface = f"Agent/{ext}" if style == "agentlogin" else f"Local/{ext}@from-queue/n"
-        world.agents.append(Agent(ext, names[i % len(names)] + ("" if i < len(names) else f" {i}"),
-                                  f"team_{client}_{1 + i % 3}", tuple(queues), shift, style, interface,
-                                  absent_rate=rng.choice((0.0, 0.02, 0.04, 0.08))))
+        world.agents.append(
+            Agent(
+                ext,
+                names[i % len(names)] + ("" if i < len(names) else f" {i}"),
+                f"team_{client}_{1 + i % 3}",
+                tuple(queues),
+                shift,
+                style,
+                interface,
+                absent_rate=rng.choice((0.0, 0.02, 0.04, 0.08)),
+            )
+        )
     world.outbound_users = [f"vd{100 + i}" for i in range(max(2, n_agents // 4))]
     return world
 
@@ -162,8 +235,9 @@ def config_csvs(world: World) -> dict[str, list[list[object]]]:
         fx.append([d.isoformat(), "GBP", "USD", round(1.17 / usd_eur, 6)])
     month_start = world.start.replace(day=1)
     last = world.dates[-1]
-    plans: list[list[object]] = [["period_start", "period_end", "client_id", "campaign_id", "metric",
-                                  "plan_value", "min_value"]]
+    plans: list[list[object]] = [
+        ["period_start", "period_end", "client_id", "campaign_id", "metric", "plan_value", "min_value"]
+    ]
     m = month_start
     n = len(world.agents)
     while m <= last:
@@ -183,8 +257,10 @@ def config_csvs(world: World) -> dict[str, list[list[object]]]:
         "clients": [["client_id", "client_name", "timezone", "reporting_currency"]]
         + [[c.client_id, c.name, c.timezone, c.currency] for c in CLIENTS],
         "queues": [["queue", "client_id", "sl_threshold_s", "sl_target", "short_abandon_s", "sl_formula"]]
-        + [[q.name, q.client_id, q.sl_threshold_s, q.sl_target, q.short_abandon_s, q.sl_formula]
-           for q in QUEUES],
+        + [
+            [q.name, q.client_id, q.sl_threshold_s, q.sl_target, q.short_abandon_s, q.sl_formula]
+            for q in QUEUES
+        ],
         "agents": agents_rows,
         "pause_reasons": [["reason", "category"]] + [list(r) for r in PAUSE_REASONS],
         "campaigns": [["campaign_id", "client_id", "campaign_name"]]

@@ -163,7 +163,8 @@ class Loader:
                 self.progress(
                     f"  {source.name}: {file_result.path} {file_result.status}, "
                     f"{file_result.rows_loaded:,} rows, {file_result.rows_rejected:,} rejected "
-                    f"({file_result.seconds:.1f} s)")
+                    f"({file_result.seconds:.1f} s)"
+                )
         return result
 
     def load_all(self) -> list[SourceResult]:
@@ -178,7 +179,8 @@ class Loader:
                from raw.load_manifest
                where source = ? and first_line_hash = ? and size_bytes <= ?
                order by size_bytes desc""",
-            [source.name, first_line_hash, size]).fetchall()
+            [source.name, first_line_hash, size],
+        ).fetchall()
         for row in candidates:
             if _sha256(path, row[1]) == row[2]:
                 return row
@@ -200,7 +202,8 @@ class Loader:
         try:
             if match is None:
                 file_id = self.con.execute(
-                    "select coalesce(max(file_id), 0) + 1 from raw.load_manifest").fetchone()[0]
+                    "select coalesce(max(file_id), 0) + 1 from raw.load_manifest"
+                ).fetchone()[0]
                 start_offset, start_line, status = 0, 1, "loaded"
             else:
                 file_id, _, _, start_offset, lines_loaded, partial = match
@@ -208,27 +211,52 @@ class Loader:
                 start_line = lines_loaded + 1
                 if partial:  # the unterminated last line is read again, completed
                     start_line = lines_loaded
-                    self.con.execute(f"delete from {source.table} where _file_id = ? and _line_no = ?",
-                                     [file_id, lines_loaded])
-                    self.con.execute("delete from raw.rejects where file_id = ? and line_no = ?",
-                                     [file_id, lines_loaded])
+                    self.con.execute(
+                        f"delete from {source.table} where _file_id = ? and _line_no = ?",
+                        [file_id, lines_loaded],
+                    )
+                    self.con.execute(
+                        "delete from raw.rejects where file_id = ? and line_no = ?", [file_id, lines_loaded]
+                    )
             loaded, rejected, end_offset, lines_total, partial_now = self._load_bytes(
-                source, path, rel, file_id, start_offset, start_line, size, first)
+                source, path, rel, file_id, start_offset, start_line, size, first
+            )
             content_hash = _sha256(path, size)
             self.con.execute("delete from raw.load_manifest where file_id = ?", [file_id])
             self.con.execute(
                 """insert into raw.load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?,
                      ?, ?, now()::timestamp, now()::timestamp)""",
-                [file_id, source.name, rel, size, content_hash, first_hash, end_offset, lines_total,
-                 partial_now, loaded, rejected])
+                [
+                    file_id,
+                    source.name,
+                    rel,
+                    size,
+                    content_hash,
+                    first_hash,
+                    end_offset,
+                    lines_total,
+                    partial_now,
+                    loaded,
+                    rejected,
+                ],
+            )
             self.con.execute("commit")
         except BaseException:
             self.con.execute("rollback")
             raise
         return FileResult(rel, status, loaded, rejected, time.monotonic() - started)
 
-    def _load_bytes(self, source: Source, path: Path, rel: str, file_id: int, start_offset: int,
-                    start_line: int, size: int, first_line: bytes) -> tuple[int, int, int, int, bool]:
+    def _load_bytes(
+        self,
+        source: Source,
+        path: Path,
+        rel: str,
+        file_id: int,
+        start_offset: int,
+        start_line: int,
+        size: int,
+        first_line: bytes,
+    ) -> tuple[int, int, int, int, bool]:
         """Read bytes [start_offset, size), load them; returns
         (rows loaded, rows rejected, offset after the last newline, lines read, last line partial)."""
         con = self.con
@@ -238,8 +266,7 @@ class Loader:
         position = start_offset
         ends_with_newline = True
         for chunk in _chunks(path, start_offset, size):
-            con.execute("insert into _chunks values (?, ?)",
-                        [line, chunk.decode("utf-8", errors="replace")])
+            con.execute("insert into _chunks values (?, ?)", [line, chunk.decode("utf-8", errors="replace")])
             newlines = chunk.count(b"\n")
             line += newlines
             position += len(chunk)
@@ -257,8 +284,10 @@ class Loader:
             where trim(rtrim(part, chr(13))) <> ''""")
         header: list[str] | None = None
         if source.fmt == "csv" or (source.fmt == "queue_log" and path.suffix.lower() == ".csv"):
-            header = [h.strip().lower() for h in next(csv.reader([first_line.decode("utf-8", "replace")
-                                                                 .rstrip("\r")]), [])]
+            header = [
+                h.strip().lower()
+                for h in next(csv.reader([first_line.decode("utf-8", "replace").rstrip("\r")]), [])
+            ]
             if header and header[0].startswith("\ufeff"):
                 header[0] = header[0].lstrip("\ufeff")
             con.execute("delete from _lines where line_no = 1")
@@ -286,21 +315,28 @@ class Loader:
                    when h._h in (select _line_hash from {source.table}) then 'duplicate of a line already loaded'
               end as reason
             from ranked h""")
-        con.execute(f"""insert into {source.table} ({quoted}, _file_id, _line_no, _line_hash)
-                        select {quoted}, ?, line_no, _h from _parsed where reason is null""", [file_id])
-        con.execute("""insert into raw.rejects
+        con.execute(
+            f"""insert into {source.table} ({quoted}, _file_id, _line_no, _line_hash)
+                        select {quoted}, ?, line_no, _h from _parsed where reason is null""",
+            [file_id],
+        )
+        con.execute(
+            """insert into raw.rejects
                        select ?, ?, ?, line_no, line, reason, now()::timestamp
                        from _parsed where reason is not null order by line_no""",
-                    [source.name, rel, file_id])
+            [source.name, rel, file_id],
+        )
         loaded, rejected = con.execute(
             "select count(*) filter (where reason is null), count(*) filter (where reason is not null) "
-            "from _parsed").fetchone()
+            "from _parsed"
+        ).fetchone()
         con.execute("drop table _chunks; drop table _lines; drop table _parsed")
         return loaded, rejected, newline_end, lines_total, partial
 
 
-def load_landing(warehouse: Path, landing: Path, progress: Progress = _quiet,
-                 sources: list[str] | None = None) -> list[SourceResult]:
+def load_landing(
+    warehouse: Path, landing: Path, progress: Progress = _quiet, sources: list[str] | None = None
+) -> list[SourceResult]:
     """Load every source (or the named ones) of a landing folder into a warehouse file."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse)) as con:

@@ -56,41 +56,61 @@ def _shown(expr: str) -> str:
 def _csv_fields(line_expr: str) -> tuple[str, str]:
     """(raw pieces, unquoted fields) of one CSV line, RFC 4180 quoting, in SQL."""
     pieces = f"""regexp_extract_all({line_expr} || ',', '("(?:[^"]|"")*"|[^,"]*),', 1)"""
-    fields = (f"list_transform({pieces}, lambda x: case when starts_with(x, '\"') "
-              "then replace(x[2:-2], '\"\"', '\"') else x end)")
+    fields = (
+        f"list_transform({pieces}, lambda x: case when starts_with(x, '\"') "
+        "then replace(x[2:-2], '\"\"', '\"') else x end)"
+    )
     return pieces, fields
 
 
 def _csv_wellformed(pieces: str, line_expr: str) -> str:
     """True when the pieces found rebuild the whole line (no stray quote)."""
-    return f"coalesce(list_sum(list_transform({pieces}, lambda x: length(x) + 1)), 0) = length({line_expr}) + 1"
+    return (
+        f"coalesce(list_sum(list_transform({pieces}, lambda x: length(x) + 1)), 0) = length({line_expr}) + 1"
+    )
 
 
 def _event_checks() -> list[str]:
     """CASE branches checking the data fields each queue_log event must carry."""
     branches: list[str] = []
 
-    def add(event_cond: str, event: str, required: tuple[int, ...], optional: tuple[int, ...],
-            names: tuple[str, ...], shift: int = 0) -> None:
+    def add(
+        event_cond: str,
+        event: str,
+        required: tuple[int, ...],
+        optional: tuple[int, ...],
+        names: tuple[str, ...],
+        shift: int = 0,
+    ) -> None:
         for pos in required:
             name = names[pos - 1 - shift] if 0 <= pos - 1 - shift < len(names) else f"data{pos}"
             branches.append(
                 f"when {event_cond} and data{pos} is null then "
-                f"{lit(f'too few fields for {event}: data{pos} ({name}) is missing')}")
+                f"{lit(f'too few fields for {event}: data{pos} ({name}) is missing')}"
+            )
         for pos in required + optional:
             name = names[pos - 1 - shift] if 0 <= pos - 1 - shift < len(names) else f"data{pos}"
             cond = f"data{pos} is not null" if pos in required else f"coalesce(data{pos}, '') <> ''"
             branches.append(
                 f"when {event_cond} and {cond} and not regexp_full_match(data{pos}, '{NUMBER_RE}') then "
-                f"{lit(f'not a number in data{pos} ({name}) of {event}: ')} || {_shown(f'data{pos}')}")
+                f"{lit(f'not a number in data{pos} ({name}) of {event}: ')} || {_shown(f'data{pos}')}"
+            )
 
     for event, (required, optional) in QUEUE_LOG_NUMERIC.items():
         add(f"event = {lit(event)}", event, required, optional, DATA_FIELD_NAMES.get(event, ()))
     names = DATA_FIELD_NAMES["ATTENDEDTRANSFER"]
-    add("event = 'ATTENDEDTRANSFER' and coalesce(data1, '') <> 'LINK'", "ATTENDEDTRANSFER",
-        *ATTENDED_NUMERIC, names)
-    add("event = 'ATTENDEDTRANSFER' and data1 = 'LINK'", "ATTENDEDTRANSFER LINK",
-        *ATTENDED_LINK_NUMERIC, ("method", "bridge", "channel", "hold s", "talk s", "orig position"))
+    add(
+        "event = 'ATTENDEDTRANSFER' and coalesce(data1, '') <> 'LINK'",
+        "ATTENDEDTRANSFER",
+        *ATTENDED_NUMERIC,
+        names,
+    )
+    add(
+        "event = 'ATTENDEDTRANSFER' and data1 = 'LINK'",
+        "ATTENDEDTRANSFER LINK",
+        *ATTENDED_LINK_NUMERIC,
+        ("method", "bridge", "channel", "hold s", "talk s", "orig position"),
+    )
     return branches
 
 
@@ -110,9 +130,9 @@ with split as (
 select *,
   case
     when n < 5 then 'too few fields: ' || n || ' (a queue_log line has at least epoch|callid|queuename|agent|event)'
-    when not regexp_full_match(time, '{EPOCH_RE}') then 'epoch is not a number: ' || {_shown('time')}
+    when not regexp_full_match(time, '{EPOCH_RE}') then 'epoch is not a number: ' || {_shown("time")}
     when not regexp_full_match(event, '{EVENT_RE}') then
-      'event name is empty or not an upper-case word: ' || {_shown('event')}
+      'event name is empty or not an upper-case word: ' || {_shown("event")}
       {checks}
   end as reason
 from fields
@@ -129,21 +149,23 @@ def queue_log_csv(header: list[str]) -> str:
     if "data" in pos:
         data_split = f"string_split(coalesce(f[{pos['data']}], ''), '|')"
         data_cols = ", ".join(f"{data_split}[{i}] as data{i}" for i in range(1, 7))
-        extra = (f"case when len({data_split}) > 6 then array_to_string({data_split}[7:], '|') end "
-                 "as data_extra")
+        extra = (
+            f"case when len({data_split}) > 6 then array_to_string({data_split}[7:], '|') end as data_extra"
+        )
     else:
         data_cols = ", ".join(
             (f"nullif(f[{pos[f'data{i}']}], '') as data{i}" if f"data{i}" in pos else f"null as data{i}")
-            for i in range(1, 7))
+            for i in range(1, 7)
+        )
         extra = "null as data_extra"
     checks = "\n      ".join(_event_checks())
     return f"""
 with split as (
   select line_no, line, {pieces} as pieces, {fields} as f from _lines
 ), fields as (
-  select line_no, line, len(f) as n, {_csv_wellformed('pieces', 'line')} as wellformed,
-    f[{pos['time']}] as time, f[{pos['callid']}] as callid, f[{pos['queuename']}] as queuename,
-    f[{pos['agent']}] as agent, f[{pos['event']}] as event, {data_cols}, {extra}
+  select line_no, line, len(f) as n, {_csv_wellformed("pieces", "line")} as wellformed,
+    f[{pos["time"]}] as time, f[{pos["callid"]}] as callid, f[{pos["queuename"]}] as queuename,
+    f[{pos["agent"]}] as agent, f[{pos["event"]}] as event, {data_cols}, {extra}
   from split
 )
 select * exclude (n, wellformed),
@@ -151,9 +173,9 @@ select * exclude (n, wellformed),
     when not wellformed then 'malformed CSV quoting'
     when n < {len(header)} then 'too few fields: ' || n || ' (header has {len(header)})'
     when n > {len(header)} then 'too many fields: ' || n || ' (header has {len(header)})'
-    when try_cast(time as timestamp) is null then 'timestamp does not parse in time: ' || {_shown('time')}
+    when try_cast(time as timestamp) is null then 'timestamp does not parse in time: ' || {_shown("time")}
     when not regexp_full_match(event, '{EVENT_RE}') then
-      'event name is empty or not an upper-case word: ' || {_shown('event')}
+      'event name is empty or not an upper-case word: ' || {_shown("event")}
       {checks}
   end as reason
 from fields
@@ -161,9 +183,23 @@ from fields
 
 
 def _queue_log_nulls() -> str:
-    return ", ".join(f"null::varchar as {c}" for c in
-                     ("time", "callid", "queuename", "agent", "event", "data1", "data2", "data3",
-                      "data4", "data5", "data6", "data_extra"))
+    return ", ".join(
+        f"null::varchar as {c}"
+        for c in (
+            "time",
+            "callid",
+            "queuename",
+            "agent",
+            "event",
+            "data1",
+            "data2",
+            "data3",
+            "data4",
+            "data5",
+            "data6",
+            "data_extra",
+        )
+    )
 
 
 def _all_rejected(reason: str, null_columns: str) -> str:
@@ -173,20 +209,22 @@ def _all_rejected(reason: str, null_columns: str) -> str:
 def cdr() -> str:
     """Asterisk cdr_csv lines: no header, 16/17/18/21 columns."""
     pieces, fields = _csv_fields("line")
-    cols = ", ".join(f"f[{i + 1}] as \"{c}\"" for i, c in enumerate(CDR_COLUMNS))
+    cols = ", ".join(f'f[{i + 1}] as "{c}"' for i, c in enumerate(CDR_COLUMNS))
     widths = ", ".join(str(w) for w in CDR_WIDTHS)
     branches = []
     for name, optional in (("start", False), ("answer", True), ("end", True)):
         ref = f'"{name}"'
         guard = f"{ref} <> '' and " if optional else ""
-        branches.append(f"when {guard}try_cast({ref} as timestamp) is null then "
-                        f"'timestamp does not parse in {name}: ' || {_shown(ref)}")
+        branches.append(
+            f"when {guard}try_cast({ref} as timestamp) is null then "
+            f"'timestamp does not parse in {name}: ' || {_shown(ref)}"
+        )
     ts_checks = "\n    ".join(branches)
     return f"""
 with split as (
   select line_no, line, {pieces} as pieces, {fields} as f from _lines
 ), fields as (
-  select line_no, line, len(f) as n, {_csv_wellformed('pieces', 'line')} as wellformed, {cols}
+  select line_no, line, len(f) as n, {_csv_wellformed("pieces", "line")} as wellformed, {cols}
   from split
 )
 select * exclude (n, wellformed),
@@ -195,8 +233,8 @@ select * exclude (n, wellformed),
     when n < 16 then 'too few fields: ' || n || ' (cdr_csv writes {widths})'
     when n not in ({widths}) then 'unexpected number of fields: ' || n || ' (cdr_csv writes {widths})'
     {ts_checks}
-    when not regexp_full_match(duration, '{INT_RE}') then 'not a number in duration: ' || {_shown('duration')}
-    when not regexp_full_match(billsec, '{INT_RE}') then 'not a number in billsec: ' || {_shown('billsec')}
+    when not regexp_full_match(duration, '{INT_RE}') then 'not a number in duration: ' || {_shown("duration")}
+    when not regexp_full_match(billsec, '{INT_RE}') then 'not a number in billsec: ' || {_shown("billsec")}
   end as reason
 from fields
 """
@@ -236,13 +274,14 @@ def csv_with_header(source: Source, header: list[str]) -> str:
     """A CSV export with a header row, columns found by name; extra columns are ignored."""
     pos = {name: i + 1 for i, name in enumerate(header)}
     missing = [c.name for c in source.columns if c.required and c.name not in pos]
-    out_cols = [f"null::varchar as \"{c.name}\"" for c in source.columns]
+    out_cols = [f'null::varchar as "{c.name}"' for c in source.columns]
     if missing:
         return _all_rejected(f"file lacks required column(s): {', '.join(missing)}", ", ".join(out_cols))
     pieces, fields = _csv_fields("line")
     select_cols = ", ".join(
-        (f"f[{pos[c.name]}] as \"{c.name}\"" if c.name in pos else f"null::varchar as \"{c.name}\"")
-        for c in source.columns)
+        (f'f[{pos[c.name]}] as "{c.name}"' if c.name in pos else f'null::varchar as "{c.name}"')
+        for c in source.columns
+    )
     branches: list[str] = []
     for c in source.columns:
         ref = f'"{c.name}"'
@@ -259,14 +298,15 @@ def csv_with_header(source: Source, header: list[str]) -> str:
         branches.append(
             f"when regexp_full_match(score, '{NUMBER_RE}') {cond} "
             f"and not (cast(score as double) between {low} and {high}) "
-            f"then 'score out of range for {label}({low}-{high}): ' || score")
+            f"then 'score out of range for {label}({low}-{high}): ' || score"
+        )
     checks = "\n    ".join(branches)
     width = len(header)
     return f"""
 with split as (
   select line_no, line, {pieces} as pieces, {fields} as f from _lines
 ), fields as (
-  select line_no, line, len(f) as n, {_csv_wellformed('pieces', 'line')} as wellformed, {select_cols}
+  select line_no, line, len(f) as n, {_csv_wellformed("pieces", "line")} as wellformed, {select_cols}
   from split
 )
 select * exclude (n, wellformed),

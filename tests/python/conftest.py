@@ -1,0 +1,60 @@
+"""Shared helpers: write landing folders from hand-written lines, load them, query the warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.loading.loader import Loader
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+class Warehouse:
+    """A DuckDB warehouse file and a landing folder in a temporary directory."""
+
+    def __init__(self, root: Path):
+        self.landing = root / "landing"
+        self.landing.mkdir()
+        self.path = root / "warehouse.duckdb"
+
+    def load(self, sources: list[str] | None = None) -> dict[str, tuple[int, int]]:
+        """Load; returns {source: (rows loaded, rows rejected)} for sources with files."""
+        from orchestration.loading.contract import SOURCES
+
+        with duckdb.connect(str(self.path)) as con:
+            loader = Loader(con, self.landing)
+            out = {}
+            for source in SOURCES:
+                if sources is None or source.name in sources:
+                    result = loader.load_source(source)
+                    if result.found:
+                        out[source.name] = (result.rows_loaded, result.rows_rejected)
+            return out
+
+    def rows(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.path), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture
+def wh(tmp_path: Path) -> Warehouse:
+    return Warehouse(tmp_path)
+
+
+@pytest.fixture
+def lines_to_file() -> Iterator[Callable[[Path, list[str]], Path]]:
+    def _write(path: Path, lines: list[str]) -> Path:
+        return write(path, "\n".join(lines) + "\n")
+
+    yield _write

@@ -1,0 +1,93 @@
+"""The demo generator: every source, deterministic, and traffic an analyst would believe."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from orchestration.generate import generate
+
+EXPECTED_FILES = [
+    "asterisk/queue_log",
+    "asterisk/Master.csv",
+    "dialer/vicidial_list.csv",
+    "dialer/vicidial_log.csv",
+    "crm/contacts.csv",
+    "crm/cases.csv",
+    "crm/orders.csv",
+    "crm/surveys.csv",
+    "wfm/schedules.csv",
+    "hr/esat.csv",
+    "config/queues.csv",
+    "config/agents.csv",
+    "config/clients.csv",
+]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    generate(out, days=7, agents=20, seed=7, start=date(2026, 10, 19))
+    return out
+
+
+def _events(demo: Path) -> list[list[str]]:
+    return [line.split("|") for line in (demo / "asterisk" / "queue_log").read_text().splitlines()]
+
+
+def test_every_source_is_written(demo: Path) -> None:
+    for name in EXPECTED_FILES:
+        path = demo / name
+        assert path.is_file() and path.stat().st_size > 0, name
+        assert len(path.read_text().splitlines()) > 1, name
+
+
+def test_same_seed_same_bytes(demo: Path, tmp_path: Path) -> None:
+    generate(tmp_path, days=7, agents=20, seed=7, start=date(2026, 10, 19), workers=1)
+    for name in EXPECTED_FILES:
+        assert (tmp_path / name).read_bytes() == (demo / name).read_bytes(), name
+
+
+def test_queue_log_is_time_ordered_and_has_every_outcome(demo: Path) -> None:
+    events = _events(demo)
+    epochs = [int(e[0]) for e in events]
+    assert epochs == sorted(epochs)
+    kinds = Counter(e[4] for e in events)
+    for event in ("ENTERQUEUE", "CONNECT", "COMPLETECALLER", "COMPLETEAGENT", "ABANDON", "EXITWITHTIMEOUT",
+                  "EXITEMPTY", "EXITWITHKEY", "BLINDTRANSFER", "ATTENDEDTRANSFER", "RINGNOANSWER",
+                  "ADDMEMBER", "REMOVEMEMBER", "AGENTLOGIN", "AGENTLOGOFF", "PAUSE", "UNPAUSE", "PAUSEALL"):
+        assert kinds[event] > 0, event
+
+
+def test_traffic_is_plausible(demo: Path) -> None:
+    events = _events(demo)
+    entered = sum(e[4] == "ENTERQUEUE" for e in events)
+    answered = sum(e[4] == "CONNECT" for e in events)
+    assert 0.6 < answered / entered < 0.97
+    waits = sorted(int(e[5]) for e in events if e[4] == "CONNECT")
+    assert waits[len(waits) // 2] < 30  # median answered wait
+    # intraday peak: most callers arrive in the day, few at night (site time UTC+1/+2)
+    hours = Counter((int(e[0]) // 3600 + 1) % 24 for e in events if e[4] == "ENTERQUEUE")
+    assert sum(hours[h] for h in range(9, 18)) > 5 * sum(hours[h] for h in range(0, 6))
+    # overflow: the same callid enters a second queue after a timeout
+    queues_of = defaultdict(list)
+    for e in events:
+        if e[4] == "ENTERQUEUE":
+            queues_of[e[1]].append(e[2])
+    assert any(q[:2] == ["sales", "support"] for q in queues_of.values())
+    # ACW pauses follow calls; break and lunch pauses happen
+    reasons = Counter(e[5] for e in events if e[4] == "PAUSE")
+    assert reasons["ACW"] > reasons["Lunch"] > 0 and reasons["Break"] > 0
+
+
+def test_orders_follow_sales_dispositions(demo: Path) -> None:
+    import csv
+
+    with (demo / "dialer" / "vicidial_log.csv").open() as handle:
+        sales = {r["lead_id"] for r in csv.DictReader(handle) if r["status"] == "SALE"}
+    with (demo / "crm" / "orders.csv").open() as handle:
+        dialer_orders = {r["lead_id"] for r in csv.DictReader(handle) if r["lead_id"]}
+    assert sales and dialer_orders == sales

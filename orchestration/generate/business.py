@@ -7,11 +7,14 @@ so they run in order, after the inbound days.
 from __future__ import annotations
 
 import random
+from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import accumulate
 from zoneinfo import ZoneInfo
 
-from .inbound import AnsweredStint
+from .inbound import AnsweredStint, _utc_date
 from .world import CAMPAIGNS, World, site_datetime
 
 # (status, probability) of a dial attempt's outcome, and whether it ends the lead.
@@ -43,10 +46,20 @@ CHANNELS = (
     ("self_service", 0.1),
 )
 CATEGORIES = ("billing", "outage", "contract", "moving", "technical", "complaint")
+CHANNEL_NAMES = [c for c, _ in CHANNELS]
+CHANNEL_CUM = list(accumulate(w for _, w in CHANNELS))
+OUTCOME_NAMES = [s for s, _ in ATTEMPT_OUTCOMES]
+OUTCOME_CUM = list(accumulate(w for _, w in ATTEMPT_OUTCOMES))
+CSAT_GOOD_CUM = list(accumulate((5, 7, 13, 35, 40)))
+CSAT_BAD_CUM = list(accumulate((20, 20, 25, 20, 15)))
+NPS_CUM = list(accumulate((2, 1, 2, 2, 3, 5, 6, 10, 18, 24, 27)))
 
 
 def iso(epoch: float) -> str:
-    return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """ISO-8601 UTC with a Z, without strftime's cost."""
+    e = int(epoch)
+    s = e % 86400
+    return f"{_utc_date(e // 86400)}T{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}Z"
 
 
 def local_text(epoch: float, tz: ZoneInfo) -> str:
@@ -76,8 +89,9 @@ def customer_pools(seed: int, n_agents: int) -> dict[str, list[str]]:
 
 
 def build_business(
-    world: World, answered_by_day: list[list[AnsweredStint]], pools: dict[str, list[str]]
+    world: World, answered_by_day: Iterable[list[AnsweredStint]], pools: dict[str, list[str]]
 ) -> Tables:
+    """Dialer, CRM and HR tables; days of answered stints are consumed in order as they arrive."""
     rng = random.Random(world.seed + 2024)
     dialer_tz = ZoneInfo("UTC")
     t = Tables([], [], [], [], [], [], [])
@@ -117,6 +131,7 @@ def build_business(
     order_no = 0
     survey_no = 0
     open_case: dict[str, tuple[str, int]] = {}  # customer -> (case_id, index in t.cases)
+    opened_order: deque[tuple[float, str, str]] = deque()  # (opened epoch, customer, case_id), oldest first
 
     def add_contact(
         epoch: float,
@@ -139,6 +154,7 @@ def build_business(
             t.cases.append([case_id, customer_id, client, rng.choice(CATEGORIES), iso(epoch), "", "open"])
             case_idx = len(t.cases) - 1
             open_case[customer_id] = (case_id, case_idx)
+            opened_order.append((epoch, customer_id, case_id))
         resolved = rng.random() < (0.72 if channel == "phone" else 0.6)
         if resolved:
             t.cases[case_idx][5] = iso(epoch + rng.randint(30, 900))
@@ -171,12 +187,12 @@ def build_business(
                 )
                 t.surveys.append([f"SV{survey_no:08d}", iso(answered_at), contact_id, "csat", score])
             else:
-                score = rng.choices(range(11), (2, 1, 2, 2, 3, 5, 6, 10, 18, 24, 27))[0]
+                score = rng.choices(range(11), cum_weights=NPS_CUM)[0]
                 t.surveys.append([f"SV{survey_no:08d}", iso(answered_at), contact_id, "nps", score])
 
-    for day_index, day in enumerate(world.dates):
+    for day, answered in zip(world.dates, answered_by_day, strict=True):
         # inbound phone contacts, one per answered stint that reached an agent
-        for st in answered_by_day[day_index]:
+        for st in answered:
             if st.caller == "anonymous":
                 continue
             customer = number_to_customer.get(st.caller)
@@ -201,20 +217,23 @@ def build_business(
                     140.0,
                 )
         # other channels
-        n_digital = int(len(answered_by_day[day_index]) * 0.45)
+        n_digital = int(len(answered) * 0.45)
+        day_base = site_datetime(day, 0.0).timestamp()
         for _ in range(n_digital):
             client = rng.choice(("acme", "acme", "globex"))
             num = pools[client][int(len(pools[client]) * rng.random() ** 1.6)]
-            epoch = site_datetime(day, rng.uniform(7, 22)).timestamp()
-            channel = rng.choices([c for c, _ in CHANNELS], [w for _, w in CHANNELS])[0]
+            epoch = day_base + rng.uniform(7, 22) * 3600
+            channel = rng.choices(CHANNEL_NAMES, cum_weights=CHANNEL_CUM)[0]
             agent = "" if channel == "self_service" else rng.choice(world.agents).agent_id
             add_contact(epoch, channel, number_to_customer[num], agent, "", "", "", "inbound")
         # stale cases close unresolved after 14 days
-        for cust, (_case_id, idx) in list(open_case.items()):
-            opened = datetime.fromisoformat(t.cases[idx][4].replace("Z", "+00:00"))
-            if (datetime(day.year, day.month, day.day, tzinfo=UTC) - opened).days > 14:
-                t.cases[idx][5] = iso(opened.timestamp() + 15 * 86400)
-                t.cases[idx][6] = "closed_unresolved"
+        cutoff = datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() - 15 * 86400
+        while opened_order and opened_order[0][0] < cutoff:
+            opened, cust, case_id = opened_order.popleft()
+            current = open_case.get(cust)
+            if current is not None and current[0] == case_id:
+                t.cases[current[1]][5] = iso(opened + 15 * 86400)
+                t.cases[current[1]][6] = "closed_unresolved"
                 del open_case[cust]
         # the dialer: each user works a 6-hour session on weekdays
         if day.weekday() >= 5:
@@ -231,7 +250,7 @@ def build_business(
                 cursor += 1
                 if lead["campaign"] is not camp:
                     continue
-                status = rng.choices([s for s, _ in ATTEMPT_OUTCOMES], [w for _, w in ATTEMPT_OUTCOMES])[0]
+                status = rng.choices(OUTCOME_NAMES, cum_weights=OUTCOME_CUM)[0]
                 ring = rng.randint(5, 25)
                 length = rng.randint(60, 600) if status in HUMAN else rng.randint(0, 30)
                 start = int(now)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -97,6 +98,41 @@ def _sha256(path: Path, length: int) -> str:
             digest.update(block)
             remaining -= len(block)
     return digest.hexdigest()
+
+
+@dataclass
+class _Scan:
+    sha256: str  # of bytes [0, size)
+    newlines: int  # in [start, size)
+    newline_end: int  # offset just past the last newline in [0, size) (start when none)
+    ends_with_newline: bool
+    has_cr: bool  # CRLF line ends (or stray carriage returns) somewhere in [start, size)
+
+
+def _scan(path: Path, start: int, size: int) -> _Scan:
+    """One pass over a file: the hash of all it holds up to `size`, and its newlines from `start`."""
+    digest = hashlib.sha256()
+    newlines = 0
+    newline_end = start
+    last_byte = b"\n"
+    has_cr = False
+    position = 0
+    with path.open("rb") as handle:
+        while position < size:
+            block = handle.read(min(8 * 1024 * 1024, size - position))
+            if not block:
+                break
+            digest.update(block)
+            if position + len(block) > start:
+                part = block[max(0, start - position) :]
+                has_cr = has_cr or b"\r" in part
+                count = part.count(b"\n")
+                if count:
+                    newlines += count
+                    newline_end = position + len(block) - (len(block) - block.rfind(b"\n") - 1)
+                last_byte = block[-1:]
+            position += len(block)
+    return _Scan(digest.hexdigest(), newlines, newline_end, last_byte == b"\n", has_cr)
 
 
 def _first_line(path: Path) -> bytes:
@@ -198,30 +234,39 @@ class Loader:
         if match is not None and match[1] == size:
             return FileResult(rel, "unchanged")
 
+        if match is None:
+            file_id = self.con.execute(
+                "select coalesce(max(file_id), 0) + 1 from raw.load_manifest"
+            ).fetchone()[0]
+            start_offset, start_line, status, redo_line = 0, 1, "loaded", None
+        else:
+            file_id, _, _, start_offset, lines_loaded, partial = match
+            status = "appended"
+            # an unterminated last line loaded before is read again, completed
+            redo_line = lines_loaded if partial else None
+            start_line = lines_loaded if partial else lines_loaded + 1
+
+        # Read the new lines first, outside the transaction: a failed fast read must not abort it.
+        scan = _scan(path, start_offset, size)
+        lines_total = start_line - 1 + scan.newlines + (0 if scan.ends_with_newline else 1)
+        try:
+            self._lines_by_reader(
+                path, start_offset, size, start_line, lines_total - start_line + 1, scan.has_cr
+            )
+        except duckdb.Error:
+            # not UTF-8, or a control character the reader splits on: read it in Python instead
+            self._lines_by_chunks(path, start_offset, size, start_line)
+
         self.con.execute("begin transaction")
         try:
-            if match is None:
-                file_id = self.con.execute(
-                    "select coalesce(max(file_id), 0) + 1 from raw.load_manifest"
-                ).fetchone()[0]
-                start_offset, start_line, status = 0, 1, "loaded"
-            else:
-                file_id, _, _, start_offset, lines_loaded, partial = match
-                status = "appended"
-                start_line = lines_loaded + 1
-                if partial:  # the unterminated last line is read again, completed
-                    start_line = lines_loaded
-                    self.con.execute(
-                        f"delete from {source.table} where _file_id = ? and _line_no = ?",
-                        [file_id, lines_loaded],
-                    )
-                    self.con.execute(
-                        "delete from raw.rejects where file_id = ? and line_no = ?", [file_id, lines_loaded]
-                    )
-            loaded, rejected, end_offset, lines_total, partial_now = self._load_bytes(
-                source, path, rel, file_id, start_offset, start_line, size, first
-            )
-            content_hash = _sha256(path, size)
+            if redo_line is not None:
+                self.con.execute(
+                    f"delete from {source.table} where _file_id = ? and _line_no = ?", [file_id, redo_line]
+                )
+                self.con.execute(
+                    "delete from raw.rejects where file_id = ? and line_no = ?", [file_id, redo_line]
+                )
+            loaded, rejected = self._load_lines(source, path, rel, file_id, first)
             self.con.execute("delete from raw.load_manifest where file_id = ?", [file_id])
             self.con.execute(
                 """insert into raw.load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?,
@@ -231,11 +276,11 @@ class Loader:
                     source.name,
                     rel,
                     size,
-                    content_hash,
+                    scan.sha256,
                     first_hash,
-                    end_offset,
+                    scan.newline_end,
                     lines_total,
-                    partial_now,
+                    not scan.ends_with_newline,
                     loaded,
                     rejected,
                 ],
@@ -244,44 +289,15 @@ class Loader:
         except BaseException:
             self.con.execute("rollback")
             raise
+        finally:
+            self.con.execute("drop table if exists _lines")
         return FileResult(rel, status, loaded, rejected, time.monotonic() - started)
 
-    def _load_bytes(
-        self,
-        source: Source,
-        path: Path,
-        rel: str,
-        file_id: int,
-        start_offset: int,
-        start_line: int,
-        size: int,
-        first_line: bytes,
-    ) -> tuple[int, int, int, int, bool]:
-        """Read bytes [start_offset, size), load them; returns
-        (rows loaded, rows rejected, offset after the last newline, lines read, last line partial)."""
+    def _load_lines(
+        self, source: Source, path: Path, rel: str, file_id: int, first_line: bytes
+    ) -> tuple[int, int]:
+        """Parse the numbered lines in ``_lines``; good rows to the raw table, the rest to rejects."""
         con = self.con
-        con.execute("create or replace temp table _chunks (start_line bigint, body varchar)")
-        line = start_line
-        newline_end = start_offset
-        position = start_offset
-        ends_with_newline = True
-        for chunk in _chunks(path, start_offset, size):
-            con.execute("insert into _chunks values (?, ?)", [line, chunk.decode("utf-8", errors="replace")])
-            newlines = chunk.count(b"\n")
-            line += newlines
-            position += len(chunk)
-            if newlines:
-                newline_end = position - (len(chunk) - chunk.rfind(b"\n") - 1)
-            ends_with_newline = chunk.endswith(b"\n")
-        lines_total = line - 1 if ends_with_newline else line
-        partial = not ends_with_newline
-
-        con.execute(r"""
-            create or replace temp table _lines as
-            select start_line + i - 1 as line_no, rtrim(part, chr(13)) as line
-            from (select start_line, unnest(parts) as part, generate_subscripts(parts, 1) as i
-                  from (select start_line, string_split(body, chr(10)) as parts from _chunks))
-            where trim(rtrim(part, chr(13))) <> ''""")
         header: list[str] | None = None
         if source.fmt == "csv" or (source.fmt == "queue_log" and path.suffix.lower() == ".csv"):
             header = [
@@ -330,8 +346,54 @@ class Loader:
             "select count(*) filter (where reason is null), count(*) filter (where reason is not null) "
             "from _parsed"
         ).fetchone()
-        con.execute("drop table _chunks; drop table _lines; drop table _parsed")
-        return loaded, rejected, newline_end, lines_total, partial
+        con.execute("drop table _parsed")
+        return loaded, rejected
+
+    def _lines_by_reader(
+        self, path: Path, start: int, size: int, start_line: int, count: int, has_cr: bool
+    ) -> None:
+        """Numbered lines via DuckDB's CSV reader (one column, no quoting): the fast path."""
+        tail: Path | None = None
+        target = path
+        if start > 0 or size < path.stat().st_size:
+            with tempfile.NamedTemporaryFile(delete=False, suffix=".part") as handle:
+                for chunk in _chunks(path, start, size):
+                    handle.write(chunk)
+                tail = Path(handle.name)
+            target = tail
+        try:
+            # rows past `count` were appended while we read: the next run takes them
+            # (stripping carriage returns is costly: only where the scan saw one)
+            line = "rtrim(line, chr(13))" if has_cr else "line"
+            self.con.execute(
+                f"""create or replace temp table _lines as
+                select line_no, line from (
+                  select ? + n - 1 as line_no, {line} as line
+                  from (select row_number() over () as n, line
+                        from read_csv(?, columns = {{'line': 'VARCHAR'}}, delim = ?, quote = '', escape = '',
+                                      header = false, auto_detect = false, new_line = ?)))
+                where line_no < ? + ? and line <> ''""",
+                [start_line, str(target), "\x01", "\\n", start_line, count],
+            )
+        finally:
+            if tail is not None:
+                tail.unlink(missing_ok=True)
+
+    def _lines_by_chunks(self, path: Path, start: int, size: int, start_line: int) -> None:
+        """Numbered lines by splitting newline-aligned chunks in DuckDB (undecodable bytes replaced)."""
+        con = self.con
+        con.execute("create or replace temp table _chunks (start_line bigint, body varchar)")
+        line = start_line
+        for chunk in _chunks(path, start, size):
+            con.execute("insert into _chunks values (?, ?)", [line, chunk.decode("utf-8", errors="replace")])
+            line += chunk.count(b"\n")
+        con.execute(r"""
+            create or replace temp table _lines as
+            select start_line + i - 1 as line_no, rtrim(part, chr(13)) as line
+            from (select start_line, unnest(parts) as part, generate_subscripts(parts, 1) as i
+                  from (select start_line, string_split(body, chr(10)) as parts from _chunks))
+            where rtrim(part, chr(13)) <> ''""")
+        con.execute("drop table _chunks")
 
 
 def load_landing(

@@ -16,5 +16,7 @@ def test_definitions_load_with_every_source_upstream_of_staging() -> None:
     staging = graph.get(AssetKey(["staging", "stg_asterisk__queue_log"]))
     assert AssetKey(["raw", "queue_log"]) in staging.parent_keys
     assert AssetKey(["raw", "crm_orders"]) in graph.get(AssetKey(["staging", "stg_crm__orders"])).parent_keys
-    assert AssetKey(["config", "clients"]) in graph.get(AssetKey(["staging", "stg_config__clients"])).parent_keys
+    assert (
+        AssetKey(["config", "clients"]) in graph.get(AssetKey(["staging", "stg_config__clients"])).parent_keys
+    )
     assert defs.resolve_job_def("callmart_main") is not None

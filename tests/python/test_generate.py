@@ -56,9 +56,26 @@ def test_queue_log_is_time_ordered_and_has_every_outcome(demo: Path) -> None:
     epochs = [int(e[0]) for e in events]
     assert epochs == sorted(epochs)
     kinds = Counter(e[4] for e in events)
-    for event in ("ENTERQUEUE", "CONNECT", "COMPLETECALLER", "COMPLETEAGENT", "ABANDON", "EXITWITHTIMEOUT",
-                  "EXITEMPTY", "EXITWITHKEY", "BLINDTRANSFER", "ATTENDEDTRANSFER", "RINGNOANSWER",
-                  "ADDMEMBER", "REMOVEMEMBER", "AGENTLOGIN", "AGENTLOGOFF", "PAUSE", "UNPAUSE", "PAUSEALL"):
+    for event in (
+        "ENTERQUEUE",
+        "CONNECT",
+        "COMPLETECALLER",
+        "COMPLETEAGENT",
+        "ABANDON",
+        "EXITWITHTIMEOUT",
+        "EXITEMPTY",
+        "EXITWITHKEY",
+        "BLINDTRANSFER",
+        "ATTENDEDTRANSFER",
+        "RINGNOANSWER",
+        "ADDMEMBER",
+        "REMOVEMEMBER",
+        "AGENTLOGIN",
+        "AGENTLOGOFF",
+        "PAUSE",
+        "UNPAUSE",
+        "PAUSEALL",
+    ):
         assert kinds[event] > 0, event
 
 

@@ -12,9 +12,19 @@ from orchestration.cli import main
 from orchestration.generate import generate
 from orchestration.loading.contract import SOURCES
 
-STAGING = ["stg_asterisk__queue_log", "stg_asterisk__cdr", "stg_vicidial__leads", "stg_vicidial__attempts",
-           "stg_crm__contacts", "stg_crm__cases", "stg_crm__orders", "stg_crm__surveys", "stg_wfm__schedules",
-           "stg_hr__esat", "stg_config__clients"]
+STAGING = [
+    "stg_asterisk__queue_log",
+    "stg_asterisk__cdr",
+    "stg_vicidial__leads",
+    "stg_vicidial__attempts",
+    "stg_crm__contacts",
+    "stg_crm__cases",
+    "stg_crm__orders",
+    "stg_crm__surveys",
+    "stg_wfm__schedules",
+    "stg_hr__esat",
+    "stg_config__clients",
+]
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +54,13 @@ def test_run_fills_every_raw_and_staging_table(run_once: tuple[Path, Path, int, 
         # the demo's configuration replaced the shipped seeds
         assert con.execute("select count(*) from staging.queues").fetchone()[0] == 4
         # phone numbers never reach staging in clear
-        assert con.execute("select count(*) from staging.stg_asterisk__queue_log "
-                           "where length(caller_number_hash) <> 64 and caller_number_hash is not null"
-                           ).fetchone()[0] == 0
+        assert (
+            con.execute(
+                "select count(*) from staging.stg_asterisk__queue_log "
+                "where length(caller_number_hash) <> 64 and caller_number_hash is not null"
+            ).fetchone()[0]
+            == 0
+        )
     assert "callmart run succeeded" in output
     assert "10 found" in output
 
@@ -70,5 +84,7 @@ def test_missing_sources_are_reported(tmp_path: Path, capsys) -> None:
     assert main(["run", "--landing", str(landing), "--warehouse", str(tmp_path / "wh.duckdb")]) == 0
     output = capsys.readouterr().out
     (line,) = [x for x in output.splitlines() if x.strip().startswith("sources")]
-    assert line.split("not found: ")[1].split(", ") == sorted(s.name for s in SOURCES if s.name != "queue_log")
+    assert line.split("not found: ")[1].split(", ") == sorted(
+        s.name for s in SOURCES if s.name != "queue_log"
+    )
     assert "222 loaded" in output

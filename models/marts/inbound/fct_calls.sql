@@ -1,0 +1,118 @@
+{#- One row per call (callid): all its stints, measured from the first ENTERQUEUE. Offered once none
+    of its stints is in progress; answered when any stint is (wait = first entry to first CONNECT);
+    otherwise the last stint's outcome (wait = first entry to the last terminal event). T and S,
+    client and day are the first queue's. Repeat: an answered call whose caller reached any queue
+    within repeat_call_window_hours before its first entry. -#}
+with stints as (
+
+    select * from {{ ref('fct_queue_stints') }}
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (partition by callid order by entered_epoch, entry_seq) as first_rank,
+        row_number() over (partition by callid order by terminal_epoch desc, entry_seq desc) as last_rank,
+        row_number() over (
+            partition by callid
+            order by case when outcome = 'answered' then 0 else 1 end, connected_epoch, entry_seq
+        ) as answer_rank
+    from stints
+
+),
+
+per_call as (
+
+    select
+        callid,
+        count(*) as stints,
+        count(distinct queue) as queues,
+        sum(case when outcome = 'in_progress' then 1 else 0 end) as stints_in_progress,
+        sum(case when outcome = 'answered' then 1 else 0 end) as stints_answered,
+        sum(case when is_transferred then 1 else 0 end) as transfers
+    from stints
+    group by callid
+
+),
+
+first_stint as (select * from ranked where first_rank = 1),
+last_stint as (select * from ranked where last_rank = 1),
+answering_stint as (select * from ranked where answer_rank = 1 and outcome = 'answered'),
+
+calls as (
+
+    select
+        f.callid,
+        f.client_id,
+        f.queue as first_queue,
+        f.entered_at_utc as first_entered_at_utc,
+        f.entered_at_local as first_entered_at_local,
+        f.date_local,
+        f.entered_epoch as first_entered_epoch,
+        f.sl_threshold_s,
+        f.short_abandon_s,
+        f.caller_number_hash,
+        f.caller_number_last4,
+        p.stints,
+        p.queues,
+        p.transfers,
+        p.stints_in_progress = 0 as is_offered,
+        case
+            when p.stints_in_progress > 0 then 'in_progress'
+            when p.stints_answered > 0 then 'answered'
+            else l.outcome
+        end as outcome,
+        case
+            when p.stints_in_progress > 0 then null
+            when p.stints_answered > 0 then a.connected_epoch - f.entered_epoch
+            else l.terminal_epoch - f.entered_epoch
+        end as wait_s,
+        a.stint_id as answering_stint_id,
+        a.queue as answering_queue,
+        a.agent_id as answering_agent_id,
+        a.date_local as answering_date_local,
+        l.queue as last_queue
+
+    from first_stint f
+    inner join per_call p on p.callid = f.callid
+    inner join last_stint l on l.callid = f.callid
+    left join answering_stint a on a.callid = f.callid
+
+),
+
+previous_entries as (
+
+    select callid, caller_number_hash, entered_epoch
+    from stints
+    where caller_number_hash is not null
+
+),
+
+repeats as (
+
+    select distinct c.callid
+    from calls c
+    inner join previous_entries e
+        on e.caller_number_hash = c.caller_number_hash
+        and e.callid <> c.callid
+        and e.entered_epoch < c.first_entered_epoch
+        and e.entered_epoch >= c.first_entered_epoch - {{ var('repeat_call_window_hours') }} * 3600
+    where c.outcome = 'answered'
+
+),
+
+final as (
+
+    select
+        c.*,
+        c.outcome = 'answered' and c.wait_s <= c.sl_threshold_s as is_answered_within_sl,
+        c.outcome = 'abandoned' and c.wait_s < c.short_abandon_s as is_short_abandoned,
+        r.callid is not null as is_repeat
+    from calls c
+    left join repeats r on r.callid = c.callid
+
+)
+
+select * from final

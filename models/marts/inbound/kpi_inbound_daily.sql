@@ -1,0 +1,64 @@
+{#- Inbound KPIs per client, queue and local day (client time zone). Grain: client_id, queue, date_local.
+    Repeat calls count in the queue and day of the stint that answered them. -#}
+with stints as (
+
+    select * from {{ ref('fct_queue_stints') }}
+    where is_offered
+
+),
+
+calls as (
+
+    select * from {{ ref('fct_calls') }}
+
+),
+
+counts as (
+
+    select
+        client_id,
+        queue,
+        date_local,
+        sl_threshold_s,
+        short_abandon_s,
+        sl_target,
+        sl_formula,
+        {{ callmart.inbound_stint_counts() }}
+    from stints
+    group by client_id, queue, date_local, sl_threshold_s, short_abandon_s, sl_target, sl_formula
+
+),
+
+repeats as (
+
+    select
+        s.client_id,
+        s.queue,
+        s.date_local,
+        count(*) as repeat_calls
+    from calls c
+    inner join stints s on s.stint_id = c.answering_stint_id
+    where c.is_repeat and c.is_offered
+    group by s.client_id, s.queue, s.date_local
+
+),
+
+rates as (
+
+    select
+        c.*,
+        coalesce(r.repeat_calls, 0) as repeat_calls,
+        {{ callmart.inbound_stint_rates() }},
+        {{ callmart.safe_divide('coalesce(r.repeat_calls, 0)', 'c.answered') }} as repeat_call_rate
+    from counts c
+    left join repeats r on r.client_id = c.client_id and r.queue = c.queue and r.date_local = c.date_local
+
+),
+
+final as (
+
+    select *, {{ callmart.service_level_columns() }} from rates
+
+)
+
+select * from final

@@ -1,0 +1,42 @@
+{#- Inbound KPIs per client, queue and interval (interval_minutes, local clock, identified by its UTC
+    start). Grain: client_id, queue, interval_start_utc. Stints count in the interval of their entry;
+    stints still in progress are not offered yet and count nowhere. -#}
+with stints as (
+
+    select * from {{ ref('fct_queue_stints') }}
+    where is_offered
+
+),
+
+counts as (
+
+    select
+        client_id,
+        queue,
+        interval_start_utc,
+        interval_start,
+        date_local,
+        sl_threshold_s,
+        short_abandon_s,
+        sl_target,
+        sl_formula,
+        {{ callmart.inbound_stint_counts() }}
+    from stints
+    group by client_id, queue, interval_start_utc, interval_start, date_local, sl_threshold_s, short_abandon_s,
+             sl_target, sl_formula
+
+),
+
+rates as (
+
+    select *, {{ callmart.inbound_stint_rates() }} from counts
+
+),
+
+final as (
+
+    select *, {{ callmart.service_level_columns() }} from rates
+
+)
+
+select * from final

@@ -2,24 +2,24 @@
     that holds offered stints only. Counts and sums first, then the rates that re-divide them. -#}
 {% macro inbound_stint_counts() -%}
         count(*) as offered,
-        sum(case when outcome = 'answered' then 1 else 0 end) as answered,
-        sum(case when outcome = 'abandoned' then 1 else 0 end) as abandoned,
-        sum(case when is_short_abandoned then 1 else 0 end) as short_abandoned,
-        sum(case when outcome = 'timeout' then 1 else 0 end) as timeouts,
-        sum(case when outcome = 'exit_key' then 1 else 0 end) as exit_key,
-        sum(case when outcome = 'exit_empty' then 1 else 0 end) as exit_empty,
-        sum(case when outcome = 'withdrawn' then 1 else 0 end) as withdrawn,
-        sum(case when outcome = 'failed' then 1 else 0 end) as failed,
-        sum(case when is_answered_within_sl then 1 else 0 end) as answered_within_sl,
-        sum(case when is_abandoned_within_sl then 1 else 0 end) as abandoned_within_sl,
+        {{ callmart.count_where("outcome = 'answered'") }} as answered,
+        {{ callmart.count_where("outcome = 'abandoned'") }} as abandoned,
+        {{ callmart.count_where("is_short_abandoned") }} as short_abandoned,
+        {{ callmart.count_where("outcome = 'timeout'") }} as timeouts,
+        {{ callmart.count_where("outcome = 'exit_key'") }} as exit_key,
+        {{ callmart.count_where("outcome = 'exit_empty'") }} as exit_empty,
+        {{ callmart.count_where("outcome = 'withdrawn'") }} as withdrawn,
+        {{ callmart.count_where("outcome = 'failed'") }} as failed,
+        {{ callmart.count_where("is_answered_within_sl") }} as answered_within_sl,
+        {{ callmart.count_where("is_abandoned_within_sl") }} as abandoned_within_sl,
         coalesce(sum(case when outcome = 'answered' then wait_s end), 0) as wait_answered_s,
         coalesce(sum(case when outcome = 'abandoned' then wait_s end), 0) as abandon_wait_s,
         max(wait_s) as max_wait_s,
-        sum(case when is_handled then 1 else 0 end) as handled,
+        {{ callmart.count_where("is_handled") }} as handled,
         coalesce(sum(case when is_handled then talk_s end), 0) as talk_s,
         coalesce(sum(case when is_handled then acw_s end), 0) as acw_s,
         coalesce(sum(case when is_handled then talk_s + acw_s end), 0) as handle_s,
-        sum(case when outcome = 'answered' and is_transferred then 1 else 0 end) as transferred
+        {{ callmart.count_where("outcome = 'answered' and is_transferred") }} as transferred
 {%- endmacro %}
 
 {#- The rates, from the counts above (in a CTE named by the caller). -#}

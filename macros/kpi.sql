@@ -18,3 +18,8 @@
     {%- endif -%}
     (floor(({{ local_epoch }}) / {{ minutes * 60 }}) * {{ minutes * 60 }})
 {%- endmacro %}
+
+{#- Rows where a condition holds, as a bigint (a plain sum is int128 on DuckDB). -#}
+{% macro count_where(condition) -%}
+    cast(sum(case when {{ condition }} then 1 else 0 end) as {{ dbt.type_bigint() }})
+{%- endmacro %}

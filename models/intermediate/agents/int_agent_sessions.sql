@@ -69,9 +69,20 @@ static_members as (
 
 intervals as (
 
-    select agent_id, start_epoch, end_epoch from intervals_from_logins where start_epoch is not null
-    union all
-    select s.agent_id, b.data_start_epoch, b.data_end_epoch from static_members s cross join bounds b
+    -- distinct: an agent in two queues has the same interval twice
+    select distinct agent_id, start_epoch, end_epoch from (
+        select agent_id, start_epoch, end_epoch from intervals_from_logins where start_epoch is not null
+        union all
+        select s.agent_id, b.data_start_epoch, b.data_end_epoch from static_members s cross join bounds b
+    ) all_intervals
+
+),
+
+sorted as (
+
+    -- one order for both window passes below (tied rows must not be ordered differently in each)
+    select *, row_number() over (partition by agent_id order by start_epoch, end_epoch) as interval_no
+    from intervals
 
 ),
 
@@ -80,9 +91,9 @@ ordered as (
     select
         *,
         max(end_epoch) over (
-            partition by agent_id order by start_epoch, end_epoch rows between unbounded preceding and 1 preceding
+            partition by agent_id order by interval_no rows between unbounded preceding and 1 preceding
         ) as previous_max_end
-    from intervals
+    from sorted
 
 ),
 
@@ -91,7 +102,7 @@ islands as (
     select
         *,
         sum(case when previous_max_end is null or start_epoch > previous_max_end then 1 else 0 end) over (
-            partition by agent_id order by start_epoch, end_epoch rows between unbounded preceding and current row
+            partition by agent_id order by interval_no rows between unbounded preceding and current row
         ) as session_no
     from ordered
 

@@ -29,9 +29,9 @@ per_call as (
         callid,
         count(*) as stints,
         count(distinct queue) as queues,
-        sum(case when outcome = 'in_progress' then 1 else 0 end) as stints_in_progress,
-        sum(case when outcome = 'answered' then 1 else 0 end) as stints_answered,
-        sum(case when is_transferred then 1 else 0 end) as transfers
+        {{ callmart.count_where("outcome = 'in_progress'") }} as stints_in_progress,
+        {{ callmart.count_where("outcome = 'answered'") }} as stints_answered,
+        {{ callmart.count_where("is_transferred") }} as transfers
     from stints
     group by callid
 

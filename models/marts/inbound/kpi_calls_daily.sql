@@ -13,13 +13,13 @@ counts as (
         client_id,
         date_local,
         count(*) as offered,
-        sum(case when outcome = 'answered' then 1 else 0 end) as answered,
-        sum(case when outcome = 'abandoned' then 1 else 0 end) as abandoned,
-        sum(case when is_short_abandoned then 1 else 0 end) as short_abandoned,
-        sum(case when outcome not in ('answered', 'abandoned') then 1 else 0 end) as other_outcomes,
-        sum(case when is_answered_within_sl then 1 else 0 end) as answered_within_sl,
+        {{ callmart.count_where("outcome = 'answered'") }} as answered,
+        {{ callmart.count_where("outcome = 'abandoned'") }} as abandoned,
+        {{ callmart.count_where("is_short_abandoned") }} as short_abandoned,
+        {{ callmart.count_where("outcome not in ('answered', 'abandoned')") }} as other_outcomes,
+        {{ callmart.count_where("is_answered_within_sl") }} as answered_within_sl,
         coalesce(sum(case when outcome = 'answered' then wait_s end), 0) as wait_answered_s,
-        sum(case when is_repeat then 1 else 0 end) as repeat_calls
+        {{ callmart.count_where("is_repeat") }} as repeat_calls
     from calls
     group by client_id, date_local
 

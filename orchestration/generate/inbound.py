@@ -52,7 +52,7 @@ PROFILE = (
 )
 PROFILE_SUM = sum(PROFILE)
 WEEKDAY_FACTOR = (1.15, 1.05, 1.0, 1.0, 0.95, 0.45, 0.25)
-CALLS_PER_AGENT_DAY = 40.0
+CALLS_PER_AGENT_DAY = 58.0
 CLIENT_TZ = {c.client_id: ZoneInfo(c.timezone) for c in CLIENTS}
 
 

@@ -106,7 +106,7 @@ QUEUES = (
     Queue("sales", "acme", 20, 0.80, 5, "offered_excl_short", 0.32, 90, "support", 95, 260, False, "support"),
     Queue("support", "acme", 30, 0.80, 5, "answered", 0.38, 300, None, 150, 330, False, None),
     Queue("billing", "globex", 60, 0.90, 10, "offered", 0.18, 240, None, 120, 210, True, None),
-    Queue("gx_care", "globex", 20, 0.80, 5, "inclusive", 0.12, 180, None, 80, 180, False, "billing"),
+    Queue("gx_care", "globex", 20, 0.80, 5, "inclusive", 0.12, 180, None, 120, 180, False, "billing"),
 )
 QUEUE_BY_NAME = {q.name: q for q in QUEUES}
 

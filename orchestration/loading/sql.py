@@ -12,6 +12,7 @@ from .contract import (
     CDR_COLUMNS,
     CDR_WIDTHS,
     ISO_4217,
+    QUEUE_LOG_COLUMNS,
     QUEUE_LOG_NUMERIC,
     SCORE_RANGES,
     Column,
@@ -68,6 +69,26 @@ def _csv_wellformed(pieces: str, line_expr: str) -> str:
     return (
         f"coalesce(list_sum(list_transform({pieces}, lambda x: length(x) + 1)), 0) = length({line_expr}) + 1"
     )
+
+
+def _csv_query(select_cols: str, checks: str) -> str:
+    """Split each CSV line of ``_lines`` into fields, select columns from ``f``, and give the reason
+    (malformed quoting first, then ``checks``: CASE branches) a line cannot be read."""
+    pieces, fields = _csv_fields("line")
+    return f"""
+with split as (
+  select line_no, line, {pieces} as pieces, {fields} as f from _lines
+), fields as (
+  select line_no, line, len(f) as n, {_csv_wellformed("pieces", "line")} as wellformed, {select_cols}
+  from split
+)
+select * exclude (n, wellformed),
+  case
+    when not wellformed then 'malformed CSV quoting'
+    {checks}
+  end as reason
+from fields
+"""
 
 
 def _event_checks() -> list[str]:
@@ -141,7 +162,6 @@ from fields
 
 def queue_log_csv(header: list[str]) -> str:
     """A database export of queue_log with a header (``data1``..``data5`` or one ``data``)."""
-    pieces, fields = _csv_fields("line")
     pos = {name: i + 1 for i, name in enumerate(header)}
     missing = [c for c in ("time", "callid", "queuename", "agent", "event") if c not in pos]
     if missing:
@@ -158,48 +178,32 @@ def queue_log_csv(header: list[str]) -> str:
             for i in range(1, 7)
         )
         extra = "null as data_extra"
-    checks = "\n      ".join(_event_checks())
-    return f"""
-with split as (
-  select line_no, line, {pieces} as pieces, {fields} as f from _lines
-), fields as (
-  select line_no, line, len(f) as n, {_csv_wellformed("pieces", "line")} as wellformed,
-    f[{pos["time"]}] as time, f[{pos["callid"]}] as callid, f[{pos["queuename"]}] as queuename,
-    f[{pos["agent"]}] as agent, f[{pos["event"]}] as event, {data_cols}, {extra}
-  from split
-)
-select * exclude (n, wellformed),
-  case
-    when not wellformed then 'malformed CSV quoting'
-    when n < {len(header)} then 'too few fields: ' || n || ' (header has {len(header)})'
-    when n > {len(header)} then 'too many fields: ' || n || ' (header has {len(header)})'
-    when try_cast(time as timestamp) is null then 'timestamp does not parse in time: ' || {_shown("time")}
-    when not regexp_full_match(event, '{EVENT_RE}') then
-      'event name is empty or not an upper-case word: ' || {_shown("event")}
-      {checks}
-  end as reason
-from fields
-"""
+    select_cols = (
+        f"f[{pos['time']}] as time, f[{pos['callid']}] as callid, f[{pos['queuename']}] as queuename, "
+        f"f[{pos['agent']}] as agent, f[{pos['event']}] as event, {data_cols}, {extra}"
+    )
+    checks = "\n    ".join(
+        [
+            _width_checks(len(header)),
+            f"when try_cast(time as timestamp) is null then 'timestamp does not parse in time: ' || {_shown('time')}",
+            f"when not regexp_full_match(event, '{EVENT_RE}') then "
+            f"'event name is empty or not an upper-case word: ' || {_shown('event')}",
+            *_event_checks(),
+        ]
+    )
+    return _csv_query(select_cols, checks)
+
+
+def _width_checks(width: int) -> str:
+    """CASE branches for a line with more or fewer fields than its header."""
+    return (
+        f"when n < {width} then 'too few fields: ' || n || ' (header has {width})'\n    "
+        f"when n > {width} then 'too many fields: ' || n || ' (header has {width})'"
+    )
 
 
 def _queue_log_nulls() -> str:
-    return ", ".join(
-        f"null::varchar as {c}"
-        for c in (
-            "time",
-            "callid",
-            "queuename",
-            "agent",
-            "event",
-            "data1",
-            "data2",
-            "data3",
-            "data4",
-            "data5",
-            "data6",
-            "data_extra",
-        )
-    )
+    return ", ".join(f"null::varchar as {c}" for c in QUEUE_LOG_COLUMNS)
 
 
 def _all_rejected(reason: str, null_columns: str) -> str:
@@ -208,7 +212,6 @@ def _all_rejected(reason: str, null_columns: str) -> str:
 
 def cdr() -> str:
     """Asterisk cdr_csv lines: no header, 16/17/18/21 columns."""
-    pieces, fields = _csv_fields("line")
     cols = ", ".join(f'f[{i + 1}] as "{c}"' for i, c in enumerate(CDR_COLUMNS))
     widths = ", ".join(str(w) for w in CDR_WIDTHS)
     branches = []
@@ -220,24 +223,16 @@ def cdr() -> str:
             f"'timestamp does not parse in {name}: ' || {_shown(ref)}"
         )
     ts_checks = "\n    ".join(branches)
-    return f"""
-with split as (
-  select line_no, line, {pieces} as pieces, {fields} as f from _lines
-), fields as (
-  select line_no, line, len(f) as n, {_csv_wellformed("pieces", "line")} as wellformed, {cols}
-  from split
-)
-select * exclude (n, wellformed),
-  case
-    when not wellformed then 'malformed CSV quoting'
-    when n < 16 then 'too few fields: ' || n || ' (cdr_csv writes {widths})'
-    when n not in ({widths}) then 'unexpected number of fields: ' || n || ' (cdr_csv writes {widths})'
-    {ts_checks}
-    when not regexp_full_match(duration, '{INT_RE}') then 'not a number in duration: ' || {_shown("duration")}
-    when not regexp_full_match(billsec, '{INT_RE}') then 'not a number in billsec: ' || {_shown("billsec")}
-  end as reason
-from fields
-"""
+    checks = "\n    ".join(
+        [
+            "when n < 16 then 'too few fields: ' || n || ' (cdr_csv writes " + widths + ")'",
+            f"when n not in ({widths}) then 'unexpected number of fields: ' || n || ' (cdr_csv writes {widths})'",
+            ts_checks,
+            f"when not regexp_full_match(duration, '{INT_RE}') then 'not a number in duration: ' || {_shown('duration')}",
+            f"when not regexp_full_match(billsec, '{INT_RE}') then 'not a number in billsec: ' || {_shown('billsec')}",
+        ]
+    )
+    return _csv_query(cols, checks)
 
 
 def _value_check(c: Column, ref: str) -> str | None:
@@ -277,7 +272,6 @@ def csv_with_header(source: Source, header: list[str]) -> str:
     out_cols = [f'null::varchar as "{c.name}"' for c in source.columns]
     if missing:
         return _all_rejected(f"file lacks required column(s): {', '.join(missing)}", ", ".join(out_cols))
-    pieces, fields = _csv_fields("line")
     select_cols = ", ".join(
         (f'f[{pos[c.name]}] as "{c.name}"' if c.name in pos else f'null::varchar as "{c.name}"')
         for c in source.columns
@@ -300,21 +294,5 @@ def csv_with_header(source: Source, header: list[str]) -> str:
             f"and not (cast(score as double) between {low} and {high}) "
             f"then 'score out of range for {label}({low}-{high}): ' || score"
         )
-    checks = "\n    ".join(branches)
-    width = len(header)
-    return f"""
-with split as (
-  select line_no, line, {pieces} as pieces, {fields} as f from _lines
-), fields as (
-  select line_no, line, len(f) as n, {_csv_wellformed("pieces", "line")} as wellformed, {select_cols}
-  from split
-)
-select * exclude (n, wellformed),
-  case
-    when not wellformed then 'malformed CSV quoting'
-    when n < {width} then 'too few fields: ' || n || ' (header has {width})'
-    when n > {width} then 'too many fields: ' || n || ' (header has {width})'
-    {checks}
-  end as reason
-from fields
-"""
+    checks = "\n    ".join([_width_checks(len(header)), *branches])
+    return _csv_query(select_cols, checks)

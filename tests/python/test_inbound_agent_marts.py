@@ -28,8 +28,20 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "handwritten"
 @pytest.fixture(scope="module")
 def con(tmp_path_factory: pytest.TempPathFactory):
     wh = tmp_path_factory.mktemp("handwritten") / "wh.duckdb"
-    assert main(["run", "--landing", str(FIXTURE / "landing"), "--warehouse", str(wh),
-                 "--config", str(FIXTURE / "config")]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--landing",
+                str(FIXTURE / "landing"),
+                "--warehouse",
+                str(wh),
+                "--config",
+                str(FIXTURE / "config"),
+            ]
+        )
+        == 0
+    )
     with duckdb.connect(str(wh), read_only=True) as connection:
         yield connection
 
@@ -63,14 +75,20 @@ def test_kpi_inbound_daily_support(con) -> None:
 def test_kpi_inbound_daily_unconfigured_queue_takes_defaults(con) -> None:
     r = row(con, "select * from marts.kpi_inbound_daily where queue = 'sales'")
     assert (r["client_id"], r["sl_threshold_s"], r["short_abandon_s"], r["sl_formula"]) == (
-        "default", 20, 5, "offered_excl_short")
+        "default",
+        20,
+        5,
+        "offered_excl_short",
+    )
     assert (r["offered"], r["timeouts"], r["answered"]) == (1, 1, 0)
     assert r["service_level"] == 0.0 and r["sl_answered"] is None and r["asa_s"] is None
 
 
 def test_kpi_inbound_interval_is_local_and_keyed_by_utc(con) -> None:
-    rows = con.execute("select interval_start_utc, interval_start, offered, answered from marts.kpi_inbound_interval "
-                       "where queue = 'support' order by 1").fetchall()
+    rows = con.execute(
+        "select interval_start_utc, interval_start, offered, answered from marts.kpi_inbound_interval "
+        "where queue = 'support' order by 1"
+    ).fetchall()
     # entries at 08:01, 08:05, 08:06:40, 08:10, 08:13:20 and 08:50 UTC (c7 is not offered)
     assert [(str(a), str(b), n, m) for a, b, n, m in rows] == [
         ("2026-11-02 08:00:00", "2026-11-02 09:00:00", 5, 3),
@@ -80,7 +98,13 @@ def test_kpi_inbound_interval_is_local_and_keyed_by_utc(con) -> None:
 
 def test_kpi_calls_daily(con) -> None:
     r = row(con, "select * from marts.kpi_calls_daily where client_id = 'acme'")
-    assert (r["offered"], r["answered"], r["abandoned"], r["short_abandoned"], r["other_outcomes"]) == (6, 4, 2, 1, 0)
+    assert (r["offered"], r["answered"], r["abandoned"], r["short_abandoned"], r["other_outcomes"]) == (
+        6,
+        4,
+        2,
+        1,
+        0,
+    )
     assert (r["answered_within_sl"], r["service_level"], r["abandon_rate"], r["asa_s"]) == (3, 0.6, 0.2, 15.5)
     assert r["repeat_calls"] == 1
     c4 = row(con, "select outcome, stints, wait_s, is_repeat from marts.fct_calls where callid = 'c4'")
@@ -91,13 +115,28 @@ def test_kpi_calls_daily(con) -> None:
 def test_kpi_agent_daily(con) -> None:
     ann = row(con, "select * from marts.kpi_agent_daily where agent_id = 'a1'")
     assert (ann["logged_in_s"], ann["paused_s"], ann["acw_s"], ann["talk_s"]) == (3600, 30, 30, 220)
-    assert (ann["available_s"], ann["idle_s"], ann["calls_handled"], ann["missed_rings"]) == (3600, 3350, 2, 0)
+    assert (ann["available_s"], ann["idle_s"], ann["calls_handled"], ann["missed_rings"]) == (
+        3600,
+        3350,
+        2,
+        0,
+    )
     assert ann["occupancy"] == pytest.approx(250 / 3600) and ann["utilization"] == pytest.approx(250 / 3600)
     assert (ann["calls_per_hour"], ann["aht_s"]) == (2.0, 125.0)
     assert (ann["scheduled_s"], ann["adherence"]) == (0, None)
     ben = row(con, "select * from marts.kpi_agent_daily where agent_id = 'a2'")
-    assert (ben["logged_in_s"], ben["paused_s"], ben["paused_lunch_s"], ben["talk_s"]) == (3700, 1800, 1800, 190)
-    assert (ben["available_s"], ben["idle_s"], ben["calls_handled"], ben["missed_rings"]) == (1900, 1710, 2, 1)
+    assert (ben["logged_in_s"], ben["paused_s"], ben["paused_lunch_s"], ben["talk_s"]) == (
+        3700,
+        1800,
+        1800,
+        190,
+    )
+    assert (ben["available_s"], ben["idle_s"], ben["calls_handled"], ben["missed_rings"]) == (
+        1900,
+        1710,
+        2,
+        1,
+    )
     assert ben["occupancy"] == 0.1 and ben["utilization"] == pytest.approx(190 / 3700)
     assert ben["calls_per_hour"] == pytest.approx(2 / (3700 / 3600)) and ben["aht_s"] == 95.0
     # work 900 of 900; lunch paused 1700 of 1800; work 1000 - 100 still at lunch, of 1000

@@ -1,0 +1,62 @@
+{#- One row per CRM contact, with its client (its case's, else its queue's, else its campaign's, else
+    `default`), client-local day, agent, and for phone contacts the queue stint of its callid (in
+    the contact's queue when it names one, else the call's answering stint). Grain: contact_id. -#}
+with contacts as (
+
+    select * from {{ ref('stg_crm__contacts') }}
+
+),
+
+cases as (select case_id, client_id from {{ ref('stg_crm__cases') }}),
+queues as (select queue, client_id from {{ ref('int_queues') }}),
+campaigns as (select campaign_id, client_id from {{ ref('int_campaigns') }}),
+clients as (select * from {{ ref('stg_config__clients') }}),
+agent_map as (select * from {{ ref('int_agent_map') }}),
+calls as (select callid, answering_stint_id from {{ ref('fct_calls') }}),
+
+stints_by_queue as (
+
+    select callid, queue, max(stint_id) as stint_id
+    from {{ ref('fct_queue_stints') }}
+    group by callid, queue
+
+),
+
+resolved as (
+
+    select
+        c.*,
+        coalesce(cs.client_id, q.client_id, cp.client_id, 'default') as resolved_client_id
+    from contacts c
+    left join cases cs on cs.case_id = c.case_id
+    left join queues q on q.queue = c.queue
+    left join campaigns cp on cp.campaign_id = c.campaign_id
+
+),
+
+final as (
+
+    select
+        r.contact_id,
+        r.contact_ts_utc,
+        cast({{ callmart.utc_to_local('r.contact_ts_utc', "coalesce(cl.timezone, 'UTC')") }} as date) as date_local,
+        r.resolved_client_id as client_id,
+        coalesce(r.channel, 'unknown') as channel,
+        r.direction,
+        r.customer_id,
+        r.case_id,
+        coalesce(m.agent_id, r.agent) as agent_id,
+        r.queue,
+        coalesce(r.campaign_id, 'none') as campaign_id,
+        r.callid,
+        coalesce(sq.stint_id, ca.answering_stint_id) as stint_id,
+        r.is_resolved
+    from resolved r
+    left join clients cl on cl.client_id = r.resolved_client_id
+    left join agent_map m on m.agent = r.agent
+    left join stints_by_queue sq on sq.callid = r.callid and sq.queue = r.queue
+    left join calls ca on ca.callid = r.callid
+
+)
+
+select * from final

@@ -1,0 +1,89 @@
+{#- One row per CRM order with its client (the order's, else its campaign's, else `default`),
+    client-local day and amounts in the client's reporting currency (rate 1 for the reporting
+    currency itself, else fx_rates of the order's local date; a missing rate leaves fx_rate NULL and
+    fails the test assert_fx_rate_for_every_order). Grain: order_id. -#}
+with orders as (
+
+    select * from {{ ref('stg_crm__orders') }}
+
+),
+
+campaigns as (
+
+    select * from {{ ref('int_campaigns') }}
+
+),
+
+clients as (
+
+    select * from {{ ref('stg_config__clients') }}
+
+),
+
+rates as (
+
+    select rate_date, upper(trim(currency)) as currency, upper(trim(reporting_currency)) as reporting_currency,
+           max(rate) as rate
+    from {{ ref('fx_rates') }}
+    group by 1, 2, 3
+
+),
+
+agent_map as (
+
+    select * from {{ ref('int_agent_map') }}
+
+),
+
+with_client as (
+
+    select
+        o.*,
+        coalesce(o.client_id, c.client_id, 'default') as resolved_client_id
+    from orders o
+    left join campaigns c on c.campaign_id = o.campaign_id
+
+),
+
+localized as (
+
+    select
+        w.*,
+        cl.reporting_currency,
+        cast({{ callmart.utc_to_local('w.order_ts_utc', "coalesce(cl.timezone, 'UTC')") }} as date) as date_local
+    from with_client w
+    left join clients cl on cl.client_id = w.resolved_client_id
+
+),
+
+final as (
+
+    select
+        l.order_id,
+        l.order_ts_utc,
+        l.date_local,
+        l.resolved_client_id as client_id,
+        coalesce(l.campaign_id, 'none') as campaign_id,
+        l.lead_id,
+        l.customer_id,
+        coalesce(m.agent_id, l.agent) as agent_id,
+        l.status,
+        l.amount,
+        l.cost,
+        l.currency,
+        l.items_count,
+        coalesce(l.reporting_currency, 'EUR') as reporting_currency,
+        case when l.currency = coalesce(l.reporting_currency, 'EUR') then 1.0 else r.rate end as fx_rate,
+        l.amount * case when l.currency = coalesce(l.reporting_currency, 'EUR') then 1.0 else r.rate end
+            as amount_reporting,
+        l.cost * case when l.currency = coalesce(l.reporting_currency, 'EUR') then 1.0 else r.rate end
+            as cost_reporting
+    from localized l
+    left join rates r
+        on r.rate_date = l.date_local and r.currency = l.currency
+        and r.reporting_currency = coalesce(l.reporting_currency, 'EUR')
+    left join agent_map m on m.agent = l.agent
+
+)
+
+select * from final

@@ -20,6 +20,7 @@ class RunSummary:
     dbt_nodes_built: int = 0
     dbt_checks_passed: int = 0
     dbt_checks_failed: list[str] = field(default_factory=list)
+    failing_rows: dict[str, list[str]] = field(default_factory=dict)
     failed_steps: list[str] = field(default_factory=list)
 
     def print(self, seconds: float) -> None:
@@ -40,6 +41,8 @@ class RunSummary:
         )
         for name in self.dbt_checks_failed:
             print(f"            failed: {name}")
+            for line in self.failing_rows.get(name.split(": ")[-1], []):
+                print(f"              {line}")
         for step in self.failed_steps:
             print(f"  failed step: {step}")
 
@@ -77,4 +80,34 @@ def run_pipeline() -> RunSummary:
                 )
         elif event.event_type == DagsterEventType.STEP_FAILURE:
             summary.failed_steps.append(event.step_key or "?")
+    if summary.dbt_checks_failed:
+        summary.failing_rows = failing_row_samples([n.split(": ")[-1] for n in summary.dbt_checks_failed])
     return summary
+
+
+def failing_row_samples(test_names: list[str], limit: int = 5) -> dict[str, list[str]]:
+    """Rows a failed test stored (tests configured with store_failures), a few per test."""
+    import os
+
+    import duckdb
+
+    samples: dict[str, list[str]] = {}
+    warehouse = os.environ.get("CALLMART_WAREHOUSE")
+    if not warehouse:
+        return samples
+    with duckdb.connect(warehouse, read_only=True) as con:
+        stored = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'dbt_test__audit'"
+            ).fetchall()
+        }
+        for name in test_names:
+            if name in stored:
+                cursor = con.execute(f'select * from dbt_test__audit."{name}" limit {limit}')
+                columns = [d[0] for d in cursor.description]
+                samples[name] = [
+                    ", ".join(f"{c}={v}" for c, v in zip(columns, row, strict=True))
+                    for row in cursor.fetchall()
+                ]
+    return samples

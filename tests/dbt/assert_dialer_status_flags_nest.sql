@@ -1,3 +1,4 @@
+{{ config(store_failures=true) }}
 -- The dialer_statuses seed must nest its flags: human implies connected, decision maker implies
 -- human, purpose discussed implies decision maker, result implies purpose discussed (and a sale is
 -- a result). A row returned here is a status whose flags break that; fix the seed.

@@ -1,3 +1,4 @@
+{{ config(store_failures=true) }}
 -- Every order converts to its client's reporting currency: a row here names a currency, reporting
 -- currency and local date with no row in the fx_rates seed (add it to fx_rates.csv).
 select

@@ -80,7 +80,7 @@ class Tables:
 def customer_pools(seed: int, n_agents: int) -> dict[str, list[str]]:
     """Phone numbers of each client's customers (index = customer number)."""
     rng = random.Random(seed + 99)
-    size = max(500, n_agents * 150)
+    size = max(2000, n_agents * 1200)  # about one contact per customer a month, as in a real base
     pools: dict[str, list[str]] = {}
     for client, prefix in (("acme", "0"), ("globex", "1212"), ("default", "0")):
         digits = 10 - len(prefix)
@@ -221,7 +221,7 @@ def build_business(
         day_base = site_datetime(day, 0.0).timestamp()
         for _ in range(n_digital):
             client = rng.choice(("acme", "acme", "globex"))
-            num = pools[client][int(len(pools[client]) * rng.random() ** 1.6)]
+            num = pools[client][int(len(pools[client]) * rng.random() ** 1.15)]
             epoch = day_base + rng.uniform(7, 22) * 3600
             channel = rng.choices(CHANNEL_NAMES, cum_weights=CHANNEL_CUM)[0]
             agent = "" if channel == "self_service" else rng.choice(world.agents).agent_id

@@ -234,7 +234,7 @@ def simulate_day(
                 elif r < 0.14 and recent:
                     caller = rng.choice(recent)
                 else:
-                    caller = pool[int(len(pool) * rng.random() ** 1.6)]
+                    caller = pool[int(len(pool) * rng.random() ** 1.15)]
                     recent.append(caller)
                     if len(recent) > 200:
                         recent.pop(0)

@@ -1,0 +1,1 @@
+"""Data quality: Great Expectations suites (expectations/*.json) and SQL checks, with severities."""

@@ -71,6 +71,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     os.environ.update(settings.to_env())
     os.environ["CALLMART_PROGRESS"] = "1"
+    # a demo is a replay of past days: check freshness as of its own newest event
+    os.environ["CALLMART_AS_OF"] = args.as_of or ("data" if not args.landing else "")
     _say(f"callmart run: landing {settings.landing} -> warehouse {settings.warehouse}")
 
     from .runner import run_pipeline
@@ -112,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--vars",
         help="dbt vars as YAML/JSON, inline or a file (interval_minutes, fcr_window_days, pbx_timezone, ...)",
+    )
+    run.add_argument(
+        "--as-of",
+        help="freshness checks as of this UTC time ('data' = the newest queue_log event); "
+        "default now (the demo: 'data')",
     )
     run.set_defaults(func=cmd_run)
     return parser

@@ -1,21 +1,32 @@
-"""The one Dagster ``Definitions`` of callmart: load assets upstream of the dbt assets."""
+"""The one Dagster ``Definitions`` of callmart: load assets upstream of the dbt assets, quality checks
+on both, and the publish asset downstream of every mart."""
 
-from __future__ import annotations
-
-from dagster import Definitions, define_asset_job, in_process_executor
+from dagster import AssetKey, Definitions, define_asset_job, in_process_executor
 from dagster_dbt import DbtCliResource
 
+from .checks import build_checks
 from .dbt_assets import DBT_PROJECT, callmart_dbt_assets
 from .load_assets import LOAD_ASSETS
+from .publish_assets import build_publish_asset
 from .resources import callmart_resource_from_env
+
+_dbt_keys = set(callmart_dbt_assets.keys)
+_known = {*_dbt_keys, *(key for a in LOAD_ASSETS for key in a.keys)}
+_mart_keys = sorted((k for k in _dbt_keys if k.path[0] == "marts"), key=lambda k: k.path)
+
+publish_marts = build_publish_asset(_mart_keys)
+quality_checks = build_checks(lambda key: key in _known)
 
 # DuckDB has one writer at a time: every step of a run executes in one process, in order.
 main_job = define_asset_job(
-    "callmart_main", selection="*", description="Load the landing folder, build and test every model."
+    "callmart_main",
+    selection="*",
+    description="Load the landing folder, build and test every model, check, publish.",
 )
 
 defs = Definitions(
-    assets=[*LOAD_ASSETS, callmart_dbt_assets],
+    assets=[*LOAD_ASSETS, callmart_dbt_assets, publish_marts],
+    asset_checks=quality_checks,
     jobs=[main_job],
     resources={
         "callmart": callmart_resource_from_env(),
@@ -23,3 +34,5 @@ defs = Definitions(
     },
     executor=in_process_executor,
 )
+
+__all__ = ["defs", "AssetKey"]

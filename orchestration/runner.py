@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dagster import DagsterEventType
+from dagster import AssetCheckSeverity, DagsterEventType
+
+from .quality.model import CheckResult, table
 
 
 @dataclass
@@ -21,30 +23,39 @@ class RunSummary:
     dbt_checks_passed: int = 0
     dbt_checks_failed: list[str] = field(default_factory=list)
     failing_rows: dict[str, list[str]] = field(default_factory=dict)
+    checks: list[CheckResult] = field(default_factory=list)
+    published: bool = False
+
+    @property
+    def error_checks_failed(self) -> list[CheckResult]:
+        return [c for c in self.checks if not c.passed and c.severity == "error"]
+
     failed_steps: list[str] = field(default_factory=list)
 
     def print(self, seconds: float) -> None:
         status = "succeeded" if self.success else "FAILED"
         print(f"callmart run {status} in {seconds:.1f} s")
-        print(
-            f"  sources   {len(self.sources_found)} found"
-            + (f", not found: {', '.join(self.sources_missing)}" if self.sources_missing else "")
-        )
+        missing = f", not found: {', '.join(self.sources_missing)}" if self.sources_missing else ""
+        print(f"  sources   {len(self.sources_found)} found{missing}")
         print(f"  files     {self.files} ({self.files_changed} new or grown)")
         print(f"  rows      {self.rows_loaded:,} loaded, {self.rows_rejected:,} rejected")
         for path, n in sorted(self.rejects_per_file.items()):
             if n:
                 print(f"            {n:,} rejected in {path} (see raw.rejects)")
+        print(f"  dbt       {self.dbt_nodes_built} models, seeds and published copies built")
         print(
-            f"  dbt       {self.dbt_nodes_built} models and seeds built, "
-            f"{self.dbt_checks_passed} tests passed, {len(self.dbt_checks_failed)} failed"
+            f"  checks    {self.dbt_checks_passed} tests and checks passed, {len(self.dbt_checks_failed)} did not"
         )
-        for name in self.dbt_checks_failed:
-            print(f"            failed: {name}")
-            for line in self.failing_rows.get(name.split(": ")[-1], []):
-                print(f"              {line}")
+        published = (
+            "marts published for BI"
+            if self.published
+            else "NOT published (a blocking check failed or a step did not run)"
+        )
+        print(f"  publish   {published}")
         for step in self.failed_steps:
             print(f"  failed step: {step}")
+        print()
+        print(table(self.checks))
 
 
 def run_pipeline() -> RunSummary:
@@ -61,7 +72,9 @@ def run_pipeline() -> RunSummary:
             assert mat is not None
             key = mat.asset_key.path
             meta = {k: v.value for k, v in mat.metadata.items()}
-            if key[0] == "raw" and "rows_loaded" in meta:
+            if key[0] == "publish":
+                summary.published = True
+            elif key[0] == "raw" and "rows_loaded" in meta:
                 (summary.sources_found if meta.get("found") else summary.sources_missing).append(key[1])
                 summary.files += int(meta["files"])
                 summary.files_changed += int(meta["files_changed"])
@@ -78,10 +91,37 @@ def run_pipeline() -> RunSummary:
                 summary.dbt_checks_failed.append(
                     f"{'.'.join(evaluation.asset_key.path)}: {evaluation.check_name}"
                 )
+            meta = {k: v.value for k, v in evaluation.metadata.items()}
+            if "failing_rows" in meta or not evaluation.passed:  # ours always; dbt's when they fail
+                failing = meta.get("failing_rows", meta.get("dagster_dbt/failed_row_count")) or 0
+                message = evaluation.description or ("ok" if evaluation.passed else "dbt test failed")
+                summary.checks.append(
+                    CheckResult(
+                        name=evaluation.check_name,
+                        asset=tuple(evaluation.asset_key.path),
+                        severity="warn" if evaluation.severity == AssetCheckSeverity.WARN else "error",
+                        passed=evaluation.passed,
+                        failing_rows=int(failing),
+                        message=str(message),
+                    )
+                )
         elif event.event_type == DagsterEventType.STEP_FAILURE:
             summary.failed_steps.append(event.step_key or "?")
     if summary.dbt_checks_failed:
         summary.failing_rows = failing_row_samples([n.split(": ")[-1] for n in summary.dbt_checks_failed])
+        summary.checks = [
+            CheckResult(
+                c.name,
+                c.asset,
+                c.severity,
+                c.passed,
+                c.failing_rows,
+                c.message,
+                c.sample or summary.failing_rows.get(c.name, []),
+            )
+            for c in summary.checks
+        ]
+    summary.success = summary.success and not summary.error_checks_failed
     return summary
 
 

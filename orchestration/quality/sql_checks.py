@@ -17,7 +17,7 @@ from .model import CheckResult
 @dataclass(frozen=True)
 class SqlCheck:
     name: str
-    asset: tuple[str, ...]
+    asset: tuple[str, ...]  # the table it reads: also the Dagster asset it is attached to
     severity: str
     description: str
     sql: str  # may use {vars}; returns failing rows
@@ -52,7 +52,7 @@ _NEWEST = "(select max(event_epoch) from staging.stg_asterisk__queue_log)"
 SQL_CHECKS: tuple[SqlCheck, ...] = (
     SqlCheck(
         "queue_log_connect_never_completed",
-        ("raw", "queue_log"),
+        ("staging", "stg_asterisk__queue_log"),
         "warn",
         "a CONNECT has no COMPLETECALLER/COMPLETEAGENT/*TRANSFER within queue_log_open_hours: a lost end "
         "event leaves the stint answered but never handled (no talk, no AHT)",
@@ -68,7 +68,7 @@ SQL_CHECKS: tuple[SqlCheck, ...] = (
     ),
     SqlCheck(
         "queue_log_stint_never_ended",
-        ("raw", "queue_log"),
+        ("marts", "fct_queue_stints"),
         "warn",
         "an ENTERQUEUE older than queue_log_open_hours has no terminal event: the stint stays in progress "
         "and is never offered (a lost line, or a log that stopped mid-call)",
@@ -78,7 +78,7 @@ SQL_CHECKS: tuple[SqlCheck, ...] = (
     ),
     SqlCheck(
         "queue_log_talk_over_max",
-        ("raw", "queue_log"),
+        ("staging", "stg_asterisk__queue_log"),
         "warn",
         "talk time above max_talk_hours: a stuck channel or a clock jump inflates talk and AHT",
         """select callid, queue, agent, event, talk_s from staging.stg_asterisk__queue_log
@@ -86,7 +86,7 @@ SQL_CHECKS: tuple[SqlCheck, ...] = (
     ),
     SqlCheck(
         "queue_log_wait_over_timeout",
-        ("raw", "queue_log"),
+        ("staging", "stg_asterisk__queue_log"),
         "warn",
         "a wait above queue_timeout_s: check the queue's timeout or the log's clock",
         """select callid, queue, event, wait_s from staging.stg_asterisk__queue_log
@@ -94,7 +94,7 @@ SQL_CHECKS: tuple[SqlCheck, ...] = (
     ),
     SqlCheck(
         "queue_log_ring_time_in_seconds",
-        ("raw", "queue_log"),
+        ("staging", "stg_asterisk__queue_log"),
         "warn",
         "RINGNOANSWER/RINGCANCELED ring times are milliseconds; values under 1000 look like seconds "
         "(a dialplan or an old Asterisk writing seconds)",
@@ -103,7 +103,7 @@ SQL_CHECKS: tuple[SqlCheck, ...] = (
     ),
     SqlCheck(
         "cdr_billsec_over_duration",
-        ("raw", "cdr"),
+        ("staging", "stg_asterisk__cdr"),
         "error",
         "billsec is larger than duration: the CDR is corrupt (answer before start?)",
         """select uniqueid, start_ts_utc, duration_s, billsec_s from staging.stg_asterisk__cdr
@@ -111,7 +111,7 @@ SQL_CHECKS: tuple[SqlCheck, ...] = (
     ),
     SqlCheck(
         "dialer_attempts_for_unknown_leads",
-        ("raw", "vicidial_log"),
+        ("staging", "stg_vicidial__attempts"),
         "warn",
         "dial attempts for leads missing from the leads export: records_total undercounts",
         """select a.lead_id, count(*) as attempts from staging.stg_vicidial__attempts a
@@ -121,7 +121,7 @@ SQL_CHECKS: tuple[SqlCheck, ...] = (
     ),
     SqlCheck(
         "orders_with_unknown_currency",
-        ("raw", "crm_orders"),
+        ("marts", "fct_orders"),
         "error",
         "an order currency with no fx_rates row at all to its client's reporting currency: revenue "
         "cannot be converted (add the rates to fx_rates.csv)",
@@ -162,7 +162,7 @@ SQL_CHECKS: tuple[SqlCheck, ...] = (
     ),
     SqlCheck(
         "sources_fresh",
-        ("raw", "load_manifest"),
+        ("staging", "stg_asterisk__queue_log"),
         "warn",
         "a source's newest event is older than freshness_max_age_hours before the check's as-of time "
         "(now; for a demo replay, the newest queue_log event)",

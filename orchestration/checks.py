@@ -1,0 +1,86 @@
+"""Dagster asset checks: one per Great Expectations suite and per SQL check, on the asset it reads.
+
+`error` checks are blocking: when one fails, nothing downstream of its asset runs, so the publish
+asset (what BI reads) keeps the last good copy. `warn` checks are shown and logged. (dbt's own tests
+are asset checks too, through dagster-dbt; a failing dbt `error` test stops the dbt step.)
+"""
+
+import json
+from collections.abc import Callable
+
+import duckdb
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    AssetKey,
+    MetadataValue,
+    asset_check,
+)
+
+from .quality.gx_suites import Suite, load_suites, run_suites
+from .quality.model import CheckResult
+from .quality.runner import check_settings
+from .quality.sql_checks import SQL_CHECKS, SqlCheck
+from .resources import CallmartResource
+
+SEVERITY = {"error": AssetCheckSeverity.ERROR, "warn": AssetCheckSeverity.WARN}
+
+
+def to_dagster(result: CheckResult) -> AssetCheckResult:
+    return AssetCheckResult(
+        passed=result.passed,
+        severity=SEVERITY[result.severity],
+        description=result.message,
+        metadata={
+            "failing_rows": result.failing_rows,
+            "severity": result.severity,
+            "sample": MetadataValue.md("\n".join(f"- {s}" for s in result.sample) or "(none)"),
+        },
+    )
+
+
+def _as_of(callmart: CallmartResource) -> str | None:
+    import os
+
+    return os.environ.get("CALLMART_AS_OF") or None
+
+
+def _sql_check(check: SqlCheck) -> AssetChecksDefinition:
+    @asset_check(
+        asset=AssetKey(list(check.asset)),
+        name=check.name,
+        description=check.description,
+        blocking=check.severity == "error",
+    )
+    def _run(context: AssetCheckExecutionContext, callmart: CallmartResource) -> AssetCheckResult:
+        settings = check_settings(callmart.dbt_vars, _as_of(callmart))
+        with duckdb.connect(str(callmart.warehouse_path), read_only=True) as con:
+            con.execute("set TimeZone = 'UTC'")
+            return to_dagster(check.run(con, settings))
+
+    return _run
+
+
+def _suite_check(suite: Suite) -> AssetChecksDefinition:
+    @asset_check(
+        asset=AssetKey(list(suite.asset)),
+        name=suite.name,
+        description=suite.description,
+        blocking=suite.severity == "error",
+        metadata={"suite": json.dumps(suite.config["meta"])},
+    )
+    def _run(context: AssetCheckExecutionContext, callmart: CallmartResource) -> AssetCheckResult:
+        with duckdb.connect(str(callmart.warehouse_path), read_only=True) as con:
+            (result,) = run_suites(con, [suite])
+        return to_dagster(result)
+
+    return _run
+
+
+def build_checks(known: Callable[[AssetKey], bool]) -> list[AssetChecksDefinition]:
+    """Every check whose asset exists in the Definitions."""
+    checks = [_sql_check(c) for c in SQL_CHECKS if known(AssetKey(list(c.asset)))]
+    checks += [_suite_check(s) for s in load_suites() if known(AssetKey(list(s.asset)))]
+    return checks

@@ -37,6 +37,7 @@ def to_dagster(result: CheckResult) -> AssetCheckResult:
             "failing_rows": result.failing_rows,
             "severity": result.severity,
             "sample": MetadataValue.md("\n".join(f"- {s}" for s in result.sample) or "(none)"),
+            "sample_rows": MetadataValue.json(result.sample),
         },
     )
 

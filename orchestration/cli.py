@@ -82,6 +82,35 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if summary.success else 1
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from .quality.dbt_tests import run_dbt_tests
+    from .quality.gx_suites import data_docs_index
+    from .quality.model import table
+    from .quality.runner import run_all_checks
+
+    warehouse = Path(args.warehouse).resolve()
+    if not warehouse.exists():
+        raise SystemExit(f"no warehouse at {warehouse}: run `callmart run` first")
+    dbt_vars = _parse_vars(args.vars)
+    _say(f"callmart check: {warehouse}")
+    results = run_all_checks(warehouse, dbt_vars, args.as_of)
+    passed_dbt = 0
+    if not args.skip_dbt:
+        _say("  running dbt's data tests ...")
+        failed_dbt, passed_dbt = run_dbt_tests(
+            warehouse, dbt_vars, Path(args.config) if args.config else None
+        )
+        results += failed_dbt
+    print(table(results))
+    errors = [r for r in results if not r.passed and r.severity == "error"]
+    warnings = [r for r in results if not r.passed and r.severity == "warn"]
+    print(
+        f"\n{sum(r.passed for r in results) + passed_dbt} passed ({passed_dbt} dbt tests), "
+        f"{len(errors)} failed, {len(warnings)} warnings; Data Docs: {data_docs_index()}"
+    )
+    return 1 if errors else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="callmart",
@@ -121,6 +150,17 @@ def build_parser() -> argparse.ArgumentParser:
         "default now (the demo: 'data')",
     )
     run.set_defaults(func=cmd_run)
+    check = sub.add_parser(
+        "check", help="run every data-quality check on the current warehouse and print a table"
+    )
+    check.add_argument("--warehouse", default=str(default_warehouse()), help="DuckDB warehouse file")
+    check.add_argument("--vars", help="dbt vars and check thresholds as YAML/JSON (queue_timeout_s, ...)")
+    check.add_argument("--config", help="the configuration folder the warehouse was built with")
+    check.add_argument("--as-of", help="freshness as of this UTC time ('data' = the newest queue_log event)")
+    check.add_argument(
+        "--skip-dbt", action="store_true", help="only the Great Expectations suites and SQL checks"
+    )
+    check.set_defaults(func=cmd_check)
     return parser
 
 

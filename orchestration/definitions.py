@@ -12,9 +12,10 @@ from .resources import callmart_resource_from_env
 
 _dbt_keys = set(callmart_dbt_assets.keys)
 _known = {*_dbt_keys, *(key for a in LOAD_ASSETS for key in a.keys)}
-_mart_keys = sorted((k for k in _dbt_keys if k.path[0] == "marts"), key=lambda k: k.path)
-
-publish_marts = build_publish_asset(_mart_keys)
+# Publication waits for every loaded and built asset, so any blocking (error) check stops it.
+publish_marts = build_publish_asset(
+    sorted((k for k in _known if k.path[0] != "config"), key=lambda k: k.path)
+)
 quality_checks = build_checks(lambda key: key in _known)
 
 # DuckDB has one writer at a time: every step of a run executes in one process, in order.

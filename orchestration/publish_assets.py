@@ -20,10 +20,10 @@ def published_path(callmart: CallmartResource) -> Path:
     return Path(os.environ.get("CALLMART_PUBLISHED", default))
 
 
-def build_publish_asset(mart_keys: list[AssetKey]):  # type: ignore[no-untyped-def]
+def build_publish_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-def]
     @asset(
         key=AssetKey(["publish", "marts"]),
-        deps=mart_keys,
+        deps=upstream,
         group_name="publish",
         kinds={"duckdb"},
         description="A copy of every mart for BI readers, made only when the blocking checks pass.",

@@ -103,6 +103,7 @@ def run_pipeline() -> RunSummary:
                         passed=evaluation.passed,
                         failing_rows=int(failing),
                         message=str(message),
+                        sample=[str(x) for x in (meta.get("sample_rows") or [])],
                     )
                 )
         elif event.event_type == DagsterEventType.STEP_FAILURE:

@@ -106,85 +106,83 @@ def generate(
                 count += len(r.cdr)
     files["asterisk/Master.csv"] = count
     progress(f"  queue_log: {n_lines:,} lines, Master.csv: {count:,} rows")
-    files["dialer/vicidial_list.csv"] = _write_csv(
-        out / "dialer" / "vicidial_list.csv",
-        ["lead_id", "entry_date", "list_id", "status", "phone_number", "called_count", "campaign_id"],
-        tables.leads,
-    )
-    files["dialer/vicidial_log.csv"] = _write_csv(
-        out / "dialer" / "vicidial_log.csv",
-        [
-            "uniqueid",
-            "lead_id",
-            "list_id",
-            "campaign_id",
-            "call_date",
-            "start_epoch",
-            "end_epoch",
-            "length_in_sec",
-            "status",
-            "phone_number",
-            "user",
-            "term_reason",
-            "alt_dial",
-            "called_count",
-        ],
-        [row + ["MAIN", 0] for row in tables.attempts],
-    )
-    files["crm/contacts.csv"] = _write_csv(
-        out / "crm" / "contacts.csv",
-        [
-            "contact_id",
-            "contact_ts",
-            "channel",
-            "direction",
-            "customer_id",
-            "case_id",
-            "agent",
-            "queue",
-            "campaign_id",
-            "callid",
-            "resolved",
-        ],
-        tables.contacts,
-    )
-    files["crm/cases.csv"] = _write_csv(
-        out / "crm" / "cases.csv",
-        ["case_id", "customer_id", "client_id", "category", "opened_ts", "closed_ts", "status"],
-        tables.cases,
-    )
-    files["crm/orders.csv"] = _write_csv(
-        out / "crm" / "orders.csv",
-        [
-            "order_id",
-            "order_ts",
-            "client_id",
-            "campaign_id",
-            "lead_id",
-            "customer_id",
-            "agent",
-            "amount",
-            "cost",
-            "currency",
-            "items_count",
-            "status",
-        ],
-        tables.orders,
-    )
-    files["crm/surveys.csv"] = _write_csv(
-        out / "crm" / "surveys.csv",
-        ["response_id", "response_ts", "contact_id", "survey", "score"],
-        tables.surveys,
-    )
     schedules = sorted((a, s, e, act) for r in results for a, s, e, act in r.schedules)
-    files["wfm/schedules.csv"] = _write_csv(
-        out / "wfm" / "schedules.csv",
-        ["agent", "start_ts", "end_ts", "activity"],
-        [[a, iso(s), iso(e), act] for a, s, e, act in schedules],
-    )
-    files["hr/esat.csv"] = _write_csv(
-        out / "hr" / "esat.csv", ["response_id", "response_ts", "agent", "team", "score"], tables.esat
-    )
+    outputs: list[tuple[str, list[str], list[list[object]]]] = [
+        (
+            "dialer/vicidial_list.csv",
+            ["lead_id", "entry_date", "list_id", "status", "phone_number", "called_count", "campaign_id"],
+            tables.leads,
+        ),
+        (
+            "dialer/vicidial_log.csv",
+            [
+                "uniqueid",
+                "lead_id",
+                "list_id",
+                "campaign_id",
+                "call_date",
+                "start_epoch",
+                "end_epoch",
+                "length_in_sec",
+                "status",
+                "phone_number",
+                "user",
+                "term_reason",
+                "alt_dial",
+                "called_count",
+            ],
+            [row + ["MAIN", 0] for row in tables.attempts],
+        ),
+        (
+            "crm/contacts.csv",
+            [
+                "contact_id",
+                "contact_ts",
+                "channel",
+                "direction",
+                "customer_id",
+                "case_id",
+                "agent",
+                "queue",
+                "campaign_id",
+                "callid",
+                "resolved",
+            ],
+            tables.contacts,
+        ),
+        (
+            "crm/cases.csv",
+            ["case_id", "customer_id", "client_id", "category", "opened_ts", "closed_ts", "status"],
+            tables.cases,
+        ),
+        (
+            "crm/orders.csv",
+            [
+                "order_id",
+                "order_ts",
+                "client_id",
+                "campaign_id",
+                "lead_id",
+                "customer_id",
+                "agent",
+                "amount",
+                "cost",
+                "currency",
+                "items_count",
+                "status",
+            ],
+            tables.orders,
+        ),
+        ("crm/surveys.csv", ["response_id", "response_ts", "contact_id", "survey", "score"], tables.surveys),
+        (
+            "wfm/schedules.csv",
+            ["agent", "start_ts", "end_ts", "activity"],
+            [[a, iso(s), iso(e), act] for a, s, e, act in schedules],
+        ),
+        ("hr/esat.csv", ["response_id", "response_ts", "agent", "team", "score"], tables.esat),
+    ]
+    for relative, header, rows in outputs:
+        files[relative] = _write_csv(out / relative, header, rows)
     for name, rows in config_csvs(world).items():
         files[f"config/{name}.csv"] = _write_csv(
             out / "config" / f"{name}.csv", [str(h) for h in rows[0]], rows[1:]

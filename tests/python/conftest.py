@@ -58,3 +58,20 @@ def lines_to_file() -> Iterator[Callable[[Path, list[str]], Path]]:
         return write(path, "\n".join(lines) + "\n")
 
     yield _write
+
+
+def build_warehouse(tmp_path_factory: pytest.TempPathFactory, name: str, landing: Path, config: Path) -> Path:
+    """`callmart run` a fixture landing folder with its configuration into a fresh warehouse."""
+    from orchestration.cli import main
+
+    warehouse = tmp_path_factory.mktemp(name) / "wh.duckdb"
+    args = ["run", "--landing", str(landing), "--warehouse", str(warehouse), "--config", str(config)]
+    assert main(args) == 0
+    return warehouse
+
+
+def query_rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
+    """Rows of a query as dicts."""
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]

@@ -20,31 +20,19 @@ import duckdb
 import pytest
 
 from orchestration.cli import main
+from tests.python.conftest import build_warehouse, query_rows
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "handwritten_business"
 
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory: pytest.TempPathFactory):
-    wh = tmp_path_factory.mktemp("business") / "wh.duckdb"
-    args = [
-        "run",
-        "--landing",
-        str(FIXTURE / "landing"),
-        "--warehouse",
-        str(wh),
-        "--config",
-        str(FIXTURE / "config"),
-    ]
-    assert main(args) == 0
+    wh = build_warehouse(tmp_path_factory, "business", FIXTURE / "landing", FIXTURE / "config")
     with duckdb.connect(str(wh), read_only=True) as connection:
         yield connection
 
 
-def rows(con, sql: str) -> list[dict]:
-    cursor = con.execute(sql)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+rows = query_rows
 
 
 def test_outbound_daily(con) -> None:

@@ -20,38 +20,21 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.cli import main
+from tests.python.conftest import build_warehouse, query_rows
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "handwritten"
 
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory: pytest.TempPathFactory):
-    wh = tmp_path_factory.mktemp("handwritten") / "wh.duckdb"
-    assert (
-        main(
-            [
-                "run",
-                "--landing",
-                str(FIXTURE / "landing"),
-                "--warehouse",
-                str(wh),
-                "--config",
-                str(FIXTURE / "config"),
-            ]
-        )
-        == 0
-    )
+    wh = build_warehouse(tmp_path_factory, "handwritten", FIXTURE / "landing", FIXTURE / "config")
     with duckdb.connect(str(wh), read_only=True) as connection:
         yield connection
 
 
 def row(con, sql: str) -> dict:
-    cursor = con.execute(sql)
-    names = [d[0] for d in cursor.description]
-    rows = cursor.fetchall()
-    assert len(rows) == 1, rows
-    return dict(zip(names, rows[0], strict=True))
+    (only,) = query_rows(con, sql)
+    return only
 
 
 def test_kpi_inbound_daily_support(con) -> None:

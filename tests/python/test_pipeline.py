@@ -38,7 +38,7 @@ def run_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int,
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = main(["run", "--landing", str(landing), "--warehouse", str(warehouse)])
+        code = main(["run", "--landing", str(landing), "--warehouse", str(warehouse), "--as-of", "data"])
     return landing, warehouse, code, out.getvalue()
 
 
@@ -63,6 +63,10 @@ def test_run_fills_every_raw_and_staging_table(run_once: tuple[Path, Path, int, 
         )
     assert "callmart run succeeded" in output
     assert "10 found" in output
+    # generated demo data passes every quality check, warnings included, and is published
+    table = output[output.index("check ") :]
+    assert " pass " in table and " warn " not in table and " FAIL " not in table
+    assert "marts published for BI" in output
 
 
 def test_second_run_loads_nothing_new(run_once: tuple[Path, Path, int, str], capsys) -> None:
@@ -83,7 +87,7 @@ def test_missing_sources_are_reported(tmp_path: Path, capsys) -> None:
     (landing / "asterisk" / "queue_log").write_bytes(src.read_bytes())
     assert main(["run", "--landing", str(landing), "--warehouse", str(tmp_path / "wh.duckdb")]) == 0
     output = capsys.readouterr().out
-    (line,) = [x for x in output.splitlines() if x.strip().startswith("sources")]
+    (line,) = [x for x in output.splitlines() if x.startswith("  sources ")]
     assert line.split("not found: ")[1].split(", ") == sorted(
         s.name for s in SOURCES if s.name != "queue_log"
     )

@@ -8,9 +8,7 @@ with leads as (
 
 lists as (
 
-    select trim(list_id) as list_id, max(trim(campaign_id)) as campaign_id
-    from {{ ref('dialer_lists') }}
-    group by trim(list_id)
+    select * from {{ ref('int_dialer_lists') }}
 
 ),
 

@@ -28,10 +28,21 @@ def _put_dbt_on_path() -> None:
 _put_dbt_on_path()
 
 
+def _project_changed_since(stamp: float) -> bool:
+    """Has any file dbt parses changed after `stamp` (a manifest's mtime)?"""
+    roots = [PROJECT_DIR / d for d in ("models", "macros", "tests/dbt", "seeds")]
+    files = [PROJECT_DIR / "dbt_project.yml", PROJECT_DIR / "profiles.yml"]
+    files += [p for root in roots if root.is_dir() for p in root.rglob("*") if p.is_file()]
+    return any(p.stat().st_mtime > stamp for p in files)
+
+
 def ensure_manifest() -> None:
-    """Parse the dbt project when there is no manifest yet (a fresh clone) or under `dagster dev`."""
+    """Parse the dbt project when there is no manifest yet (a fresh clone), when a model, macro,
+    test or seed changed since it was written (a stale one names models that no longer match), or
+    under `dagster dev`."""
     DBT_PROJECT.prepare_if_dev()
-    if not DBT_PROJECT.manifest_path.exists():
+    manifest = DBT_PROJECT.manifest_path
+    if not manifest.exists() or _project_changed_since(manifest.stat().st_mtime):
         DBT_PROJECT.preparer.prepare(DBT_PROJECT)
 
 

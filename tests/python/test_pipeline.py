@@ -64,8 +64,9 @@ def test_run_fills_every_raw_and_staging_table(run_once: tuple[Path, Path, int, 
     assert "callmart run succeeded" in output
     assert "10 found" in output
     # generated demo data passes every quality check, warnings included, and is published
-    table = output[output.index("check ") :]
-    assert " pass " in table and " warn " not in table and " FAIL " not in table
+    table = output[output.index("check ") :].splitlines()[2:]
+    statuses = [line.split()[3] for line in table if len(line.split()) == 5]
+    assert len(statuses) >= 30 and set(statuses) == {"pass"}
     assert "marts published for BI" in output
 
 

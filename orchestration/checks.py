@@ -6,6 +6,7 @@ are asset checks too, through dagster-dbt; a failing dbt `error` test stops the 
 """
 
 import json
+import os
 from collections.abc import Callable
 
 import duckdb
@@ -42,9 +43,8 @@ def to_dagster(result: CheckResult) -> AssetCheckResult:
     )
 
 
-def _as_of(callmart: CallmartResource) -> str | None:
-    import os
-
+def _as_of() -> str | None:
+    """The freshness checks' as-of time (`callmart run --as-of`), else now."""
     return os.environ.get("CALLMART_AS_OF") or None
 
 
@@ -56,7 +56,7 @@ def _sql_check(check: SqlCheck) -> AssetChecksDefinition:
         blocking=check.severity == "error",
     )
     def _run(context: AssetCheckExecutionContext, callmart: CallmartResource) -> AssetCheckResult:
-        settings = check_settings(callmart.dbt_vars, _as_of(callmart))
+        settings = check_settings(callmart.dbt_vars, _as_of())
         with duckdb.connect(str(callmart.warehouse_path), read_only=True) as con:
             con.execute("set TimeZone = 'UTC'")
             return to_dagster(check.run(con, settings))

@@ -1,7 +1,7 @@
 """The one Dagster ``Definitions`` of callmart: load assets upstream of the dbt assets, quality checks
 on both, and the publish asset downstream of every mart."""
 
-from dagster import AssetKey, Definitions, define_asset_job, in_process_executor
+from dagster import Definitions, define_asset_job, in_process_executor
 from dagster_dbt import DbtCliResource
 
 from .checks import build_checks
@@ -35,5 +35,3 @@ defs = Definitions(
     },
     executor=in_process_executor,
 )
-
-__all__ = ["defs", "AssetKey"]

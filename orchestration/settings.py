@@ -41,13 +41,3 @@ class RunSettings:
         }
         env["CALLMART_CONFIG_DIR"] = str(self.config_dir) if self.config_dir is not None else ""
         return env
-
-    @classmethod
-    def from_env(cls) -> RunSettings:
-        config = os.environ.get("CALLMART_CONFIG_DIR")
-        return cls(
-            landing=Path(os.environ.get("CALLMART_LANDING", data_dir() / "demo")),
-            warehouse=default_warehouse(),
-            config_dir=Path(config) if config else None,
-            dbt_vars=json.loads(os.environ.get("CALLMART_DBT_VARS", "{}") or "{}"),
-        )

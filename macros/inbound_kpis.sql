@@ -35,19 +35,12 @@
         {{ callmart.safe_divide('answered - transferred', 'answered') }} as routing_accuracy
 {%- endmacro %}
 
-{#- service_level: the variant the queue's sl_formula names; sl_target_met NULL when it is NULL. -#}
-{% macro service_level_columns() -%}
+{#- service_level: the variant the queue's sl_formula names. -#}
+{% macro service_level_column() -%}
         case sl_formula
             when 'answered' then sl_answered
             when 'offered' then sl_offered
             when 'inclusive' then sl_inclusive
             else sl_offered_excl_short
-        end as service_level,
-        case
-            when (case sl_formula when 'answered' then sl_answered when 'offered' then sl_offered
-                                  when 'inclusive' then sl_inclusive else sl_offered_excl_short end) is null
-                then null
-            else (case sl_formula when 'answered' then sl_answered when 'offered' then sl_offered
-                                  when 'inclusive' then sl_inclusive else sl_offered_excl_short end) >= sl_target
-        end as sl_target_met
+        end as service_level
 {%- endmacro %}

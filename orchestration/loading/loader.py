@@ -153,16 +153,11 @@ def _chunks(path: Path, start: int, end: int) -> Iterator[bytes]:
                 break
             position += len(block)
             block = carry + block
-            cut = block.rfind(b"\n")
-            if cut < 0 or position >= end:
-                if position >= end:
-                    yield block
-                    carry = b""
-                else:
-                    carry = block
-                continue
-            yield block[: cut + 1]
-            carry = block[cut + 1 :]
+            # cut after the last newline; at the end of the range, keep everything
+            cut = block.rfind(b"\n") + 1 if position < end else len(block)
+            if cut:
+                yield block[:cut]
+            carry = block[cut:]
         if carry:
             yield carry
 

@@ -55,9 +55,16 @@ rates as (
 
 ),
 
+with_service_level as (
+
+    select *, {{ callmart.service_level_column() }} from rates
+
+),
+
 final as (
 
-    select *, {{ callmart.service_level_columns() }} from rates
+    -- NULL when service_level is NULL (0/0), as comparisons with NULL are
+    select *, service_level >= sl_target as sl_target_met from with_service_level
 
 )
 

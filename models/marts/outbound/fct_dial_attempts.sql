@@ -40,7 +40,7 @@ resolved as (
 
 ),
 
-final as (
+joined as (
 
     select
         cast(r.file_id as {{ dbt.type_string() }}) || ':' || cast(r.line_no as {{ dbt.type_string() }}) as attempt_id,
@@ -53,7 +53,6 @@ final as (
         r.start_ts_utc,
         r.end_ts_utc,
         {{ callmart.utc_to_local('r.start_ts_utc', "coalesce(c.client_timezone, 'UTC')") }} as start_at_local,
-        cast({{ callmart.utc_to_local('r.start_ts_utc', "coalesce(c.client_timezone, 'UTC')") }} as date) as date_local,
         r.length_s,
         r.status,
         coalesce(s.is_connected, false) as is_connected,
@@ -71,6 +70,12 @@ final as (
     left join campaigns c on c.campaign_id = r.resolved_campaign_id
     left join statuses s on s.status = r.status
     left join agent_map m on m.agent = r.user_name
+
+),
+
+final as (
+
+    select *, cast(start_at_local as date) as date_local from joined
 
 )
 

@@ -49,40 +49,47 @@ localized as (
 
     select
         w.*,
-        cl.reporting_currency,
+        coalesce(cl.reporting_currency, 'EUR') as reporting_currency,
         cast({{ callmart.utc_to_local('w.order_ts_utc', "coalesce(cl.timezone, 'UTC')") }} as date) as date_local
     from with_client w
     left join clients cl on cl.client_id = w.resolved_client_id
 
 ),
 
+converted as (
+
+    select
+        l.*,
+        case when l.currency = l.reporting_currency then 1.0 else r.rate end as fx_rate,
+        coalesce(m.agent_id, l.agent) as agent_id
+    from localized l
+    left join rates r
+        on r.rate_date = l.date_local and r.currency = l.currency and r.reporting_currency = l.reporting_currency
+    left join agent_map m on m.agent = l.agent
+
+),
+
 final as (
 
     select
-        l.order_id,
-        l.order_ts_utc,
-        l.date_local,
-        l.resolved_client_id as client_id,
-        coalesce(l.campaign_id, 'none') as campaign_id,
-        l.lead_id,
-        l.customer_id,
-        coalesce(m.agent_id, l.agent) as agent_id,
-        l.status,
-        l.amount,
-        l.cost,
-        l.currency,
-        l.items_count,
-        coalesce(l.reporting_currency, 'EUR') as reporting_currency,
-        case when l.currency = coalesce(l.reporting_currency, 'EUR') then 1.0 else r.rate end as fx_rate,
-        l.amount * case when l.currency = coalesce(l.reporting_currency, 'EUR') then 1.0 else r.rate end
-            as amount_reporting,
-        l.cost * case when l.currency = coalesce(l.reporting_currency, 'EUR') then 1.0 else r.rate end
-            as cost_reporting
-    from localized l
-    left join rates r
-        on r.rate_date = l.date_local and r.currency = l.currency
-        and r.reporting_currency = coalesce(l.reporting_currency, 'EUR')
-    left join agent_map m on m.agent = l.agent
+        order_id,
+        order_ts_utc,
+        date_local,
+        resolved_client_id as client_id,
+        coalesce(campaign_id, 'none') as campaign_id,
+        lead_id,
+        customer_id,
+        agent_id,
+        status,
+        amount,
+        cost,
+        currency,
+        items_count,
+        reporting_currency,
+        fx_rate,
+        amount * fx_rate as amount_reporting,
+        cost * fx_rate as cost_reporting
+    from converted
 
 )
 

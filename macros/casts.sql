@@ -10,6 +10,13 @@
 {% macro default__type_double() -%}double precision{%- endmacro %}
 {% macro spark__type_double() -%}double{%- endmacro %}
 
+{#- Money in a reporting currency: an exact decimal (6 places), so that sums are the same whatever
+    order they are added in (a double's sum can differ in its last bit from one run to the next). -#}
+{% macro type_money() -%}
+    {{ return(adapter.dispatch('type_money', 'callmart')()) }}
+{%- endmacro %}
+{% macro default__type_money() -%}decimal(18, 6){%- endmacro %}
+
 {% macro int(col) -%}
     cast(nullif({{ col }}, '') as {{ dbt.type_bigint() }})
 {%- endmacro %}

@@ -1,7 +1,9 @@
-{#- Stint-level inbound KPIs (docs/kpis.md "Inbound") over the rows of a grouped `stints` relation
-    that holds offered stints only. Counts and sums first, then the rates that re-divide them. -#}
+{#- Stint-level inbound KPIs (docs/kpis.md "Inbound") over the rows of a grouped `stints` relation.
+    A stint still in progress is not offered and counts nowhere, but its interval and day have a row
+    (counts 0): a mart has a row wherever a stint is. Counts and sums first, then the rates that
+    re-divide them. -#}
 {% macro inbound_stint_counts() -%}
-        count(*) as offered,
+        {{ callmart.count_where("is_offered") }} as offered,
         {{ callmart.count_where("outcome = 'answered'") }} as answered,
         {{ callmart.count_where("outcome = 'abandoned'") }} as abandoned,
         {{ callmart.count_where("is_short_abandoned") }} as short_abandoned,
@@ -14,7 +16,7 @@
         {{ callmart.count_where("is_abandoned_within_sl") }} as abandoned_within_sl,
         coalesce(sum(case when outcome = 'answered' then wait_s end), 0) as wait_answered_s,
         coalesce(sum(case when outcome = 'abandoned' then wait_s end), 0) as abandon_wait_s,
-        max(wait_s) as max_wait_s,
+        max(case when is_offered then wait_s end) as max_wait_s,
         {{ callmart.count_where("is_handled") }} as handled,
         coalesce(sum(case when is_handled then talk_s end), 0) as talk_s,
         coalesce(sum(case when is_handled then acw_s end), 0) as acw_s,

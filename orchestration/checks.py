@@ -6,10 +6,8 @@ are asset checks too, through dagster-dbt; a failing dbt `error` test stops the 
 """
 
 import json
-import os
 from collections.abc import Callable
 
-import duckdb
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
@@ -25,6 +23,7 @@ from .quality.model import CheckResult
 from .quality.runner import check_settings
 from .quality.sql_checks import SQL_CHECKS, SqlCheck
 from .resources import CallmartResource
+from .warehouse import connect
 
 SEVERITY = {"error": AssetCheckSeverity.ERROR, "warn": AssetCheckSeverity.WARN}
 
@@ -43,11 +42,6 @@ def to_dagster(result: CheckResult) -> AssetCheckResult:
     )
 
 
-def _as_of() -> str | None:
-    """The freshness checks' as-of time (`callmart run --as-of`), else now."""
-    return os.environ.get("CALLMART_AS_OF") or None
-
-
 def _sql_check(check: SqlCheck) -> AssetChecksDefinition:
     @asset_check(
         asset=AssetKey(list(check.asset)),
@@ -56,9 +50,9 @@ def _sql_check(check: SqlCheck) -> AssetChecksDefinition:
         blocking=check.severity == "error",
     )
     def _run(context: AssetCheckExecutionContext, callmart: CallmartResource) -> AssetCheckResult:
-        settings = check_settings(callmart.dbt_vars, _as_of())
-        with duckdb.connect(str(callmart.warehouse_path), read_only=True) as con:
-            con.execute("set TimeZone = 'UTC'")
+        callmart.out.status(f"checks   {check.name}")
+        settings = check_settings(callmart.dbt_vars, callmart.as_of or None)
+        with connect(callmart.warehouse_path, read_only=True) as con:
             return to_dagster(check.run(con, settings))
 
     return _run
@@ -73,8 +67,9 @@ def _suite_check(suite: Suite) -> AssetChecksDefinition:
         metadata={"suite": json.dumps(suite.config["meta"])},
     )
     def _run(context: AssetCheckExecutionContext, callmart: CallmartResource) -> AssetCheckResult:
-        with duckdb.connect(str(callmart.warehouse_path), read_only=True) as con:
-            (result,) = run_suites(con, [suite])
+        callmart.out.status(f"checks   {suite.name}")
+        with connect(callmart.warehouse_path, read_only=True) as con:
+            (result,) = run_suites(con, [suite], callmart.paths.gx)
         return to_dagster(result)
 
     return _run

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from datetime import date
@@ -11,24 +10,46 @@ from pathlib import Path
 
 import yaml
 
-from .settings import RunSettings, data_dir, default_warehouse
+from .settings import data_dir, default_warehouse
 
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _parse_vars(text: str | None) -> dict[str, object]:
-    """--vars: a YAML/JSON mapping, inline or in a file."""
+class UsageError(Exception):
+    """The command was used wrongly or its configuration is invalid: exit 2, nothing written."""
+
+
+def _parse_vars(text: str | None) -> tuple[dict[str, object], str, dict[str, int]]:
+    """--vars: a YAML/JSON mapping, inline or in a file: (values, where from, line of each key)."""
     if not text:
-        return {}
+        return {}, "--vars", {}
     path = Path(text)
+    origin = "--vars"
     if path.is_file():
-        text = path.read_text()
-    value = yaml.safe_load(text)
+        origin, text = str(path), path.read_text()
+    try:
+        node = yaml.compose(text)
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{origin}: not valid YAML: {exc}") from exc
     if not isinstance(value, dict):
-        raise SystemExit(f"--vars must be a mapping, got: {text!r}")
-    return value
+        raise UsageError(f"{origin}: must be a mapping such as '{{interval_minutes: 30}}', got {text!r}")
+    lines: dict[str, int] = {}
+    if origin != "--vars" and isinstance(node, yaml.MappingNode):
+        lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+    return value, origin, lines
+
+
+def _checked_vars(text: str | None) -> dict[str, object]:
+    """--vars parsed and validated; unknown names are warned about and passed on."""
+    from .configuration import validate_vars
+
+    values, origin, lines = _parse_vars(text)
+    for warning in validate_vars(values, origin, lines):
+        _say(f"warning: {warning}")
+    return values
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -53,59 +74,91 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    started = time.monotonic()
-    landing = Path(args.landing) if args.landing else data_dir() / "demo"
-    if not args.landing:
-        from .generate import generate
-
-        _say(f"callmart run: no --landing given, generating demo data in {landing}")
-        generate(landing, progress=_say)
-    if not landing.is_dir():
-        raise SystemExit(f"landing folder not found: {landing}")
-    settings = RunSettings(
-        landing=landing.resolve(),
-        warehouse=Path(args.warehouse).resolve(),
-        config_dir=Path(args.config).resolve() if args.config else None,
-        dbt_vars=_parse_vars(args.vars),
-    )
-    os.environ.update(settings.to_env())
-    os.environ["CALLMART_PROGRESS"] = "1"
-    # a demo is a replay of past days: check freshness as of its own newest event
-    os.environ["CALLMART_AS_OF"] = args.as_of or ("data" if not args.landing else "")
-    _say(f"callmart run: landing {settings.landing} -> warehouse {settings.warehouse}")
-
+    from .configuration import load_config
+    from .lock import warehouse_lock
+    from .resources import CallmartResource
     from .runner import run_pipeline
+    from .settings import SHIPPED_SEEDS, StatePaths
 
-    summary = run_pipeline()
+    started = time.monotonic()
+    dbt_vars = _checked_vars(args.vars)
+    landing = Path(args.landing) if args.landing else data_dir() / "demo"
+    if args.landing and not landing.is_dir():
+        raise UsageError(f"landing folder not found: {landing}")
+    config_dir = Path(args.config).resolve() if args.config else None
+    if args.landing:  # the demo writes its own configuration: checked once it exists
+        _checked_config(config_dir, landing)
+    warehouse = Path(args.warehouse).resolve()
+    paths = StatePaths(warehouse)
+    with warehouse_lock(paths.lock, _say, "run"):
+        if not args.landing:
+            from .generate import generate
+
+            _say(f"callmart run: no --landing given, generating demo data in {landing}")
+            generate(landing, progress=_say)
+            _checked_config(config_dir, landing)
+        callmart = CallmartResource.for_run(
+            landing=landing.resolve(),
+            warehouse=warehouse,
+            config_dir=config_dir,
+            dbt_vars=dbt_vars,
+            # a demo is a replay of past days: check freshness as of its own newest event
+            as_of=args.as_of or ("data" if not args.landing else None),
+            progress=True,
+            verbose=args.verbose,
+        )
+        config = load_config(callmart.config_path, SHIPPED_SEEDS)
+        own = ", ".join(config.user_files) or "none"
+        _say(f"callmart run: landing {callmart.landing_path} -> warehouse {warehouse}")
+        _say(
+            f"config   {callmart.config_path or SHIPPED_SEEDS}: {own} of {len(config.tables)} files given, all valid"
+        )
+        summary = run_pipeline(callmart)
     summary.print(time.monotonic() - started)
     return 0 if summary.success else 1
 
 
+def _checked_config(config_dir: Path | None, landing: Path) -> None:
+    """Validates the configuration a run will use (--config, else the landing's config/)."""
+    from .configuration import load_config
+    from .settings import SHIPPED_SEEDS
+
+    implicit = landing / "config"
+    load_config(config_dir or (implicit if implicit.is_dir() else None), SHIPPED_SEEDS)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
+    from .lock import warehouse_lock
     from .quality.dbt_tests import run_dbt_tests
     from .quality.gx_suites import data_docs_index
     from .quality.model import table
     from .quality.runner import run_all_checks
+    from .settings import StatePaths
 
     warehouse = Path(args.warehouse).resolve()
     if not warehouse.exists():
-        raise SystemExit(f"no warehouse at {warehouse}: run `callmart run` first")
-    dbt_vars = _parse_vars(args.vars)
+        raise UsageError(f"no warehouse at {warehouse}: run `callmart run` first")
+    dbt_vars = _checked_vars(args.vars)
+    paths = StatePaths(warehouse)
     _say(f"callmart check: {warehouse}")
-    results = run_all_checks(warehouse, dbt_vars, args.as_of)
-    passed_dbt = 0
-    if not args.skip_dbt:
-        _say("  running dbt's data tests ...")
-        failed_dbt, passed_dbt = run_dbt_tests(
-            warehouse, dbt_vars, Path(args.config) if args.config else None
-        )
-        results += failed_dbt
+    with warehouse_lock(paths.lock, _say, "check"):
+        results = run_all_checks(warehouse, dbt_vars, args.as_of)
+        passed_dbt = 0
+        if not args.skip_dbt:
+            _say("  running dbt's data tests ...")
+            failed_dbt, passed_dbt = run_dbt_tests(warehouse, dbt_vars)
+            results += failed_dbt
+        if args.unit:
+            _say("  running dbt's unit tests ...")
+            failed_unit, passed_unit = run_dbt_tests(warehouse, dbt_vars, unit=True)
+            results += failed_unit
+            passed_dbt += passed_unit
     print(table(results))
     errors = [r for r in results if not r.passed and r.severity == "error"]
     warnings = [r for r in results if not r.passed and r.severity == "warn"]
     print(
         f"\n{sum(r.passed for r in results) + passed_dbt} passed ({passed_dbt} dbt tests), "
-        f"{len(errors)} failed, {len(warnings)} warnings; Data Docs: {data_docs_index()}"
+        f"{len(errors)} failed, {len(warnings)} warnings; Data Docs: {data_docs_index(paths.gx)}"
     )
     return 1 if errors else 0
 
@@ -148,24 +201,41 @@ def build_parser() -> argparse.ArgumentParser:
         help="freshness checks as of this UTC time ('data' = the newest queue_log event); "
         "default now (the demo: 'data')",
     )
+    run.add_argument("--verbose", action="store_true", help="stream dbt's full log to the terminal too")
     run.set_defaults(func=cmd_run)
     check = sub.add_parser(
         "check", help="run every data-quality check on the current warehouse and print a table"
     )
     check.add_argument("--warehouse", default=str(default_warehouse()), help="DuckDB warehouse file")
     check.add_argument("--vars", help="dbt vars and check thresholds as YAML/JSON (queue_timeout_s, ...)")
-    check.add_argument("--config", help="the configuration folder the warehouse was built with")
     check.add_argument("--as-of", help="freshness as of this UTC time ('data' = the newest queue_log event)")
     check.add_argument(
         "--skip-dbt", action="store_true", help="only the Great Expectations suites and SQL checks"
+    )
+    check.add_argument(
+        "--unit", action="store_true", help="also run dbt's unit tests (fixtures, not the data)"
     )
     check.set_defaults(func=cmd_check)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .configuration import ConfigError
+
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        count = len(exc.problems)
+        _say(
+            f"callmart {args.command}: invalid configuration ({count} problem{'s' if count > 1 else ''}); nothing was written"
+        )
+        for problem in exc.problems:
+            _say(f"  {problem}")
+        return 2
+    except UsageError as exc:
+        _say(f"callmart {args.command}: {exc}")
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,49 +1,100 @@
-"""The dbt project as Dagster assets (dagster-dbt), downstream of the load assets."""
+"""The dbt project as Dagster assets (dagster-dbt), downstream of the load and configuration assets.
 
+Nothing is parsed at import: `dbt_manifest()` parses the project once per version of its files into
+the user's cache (outside the checkout, shared safely by concurrent runs), and `build_dbt_assets()`
+makes the assets from it. Each run writes dbt's target, logs and profile beside its warehouse.
+"""
+
+import contextlib
+import hashlib
+import io
 import json
 import os
 import shutil
+import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Iterator, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+import yaml
+from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, AssetsDefinition, Output
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from .resources import CallmartResource
-from .seeds import prepare_seed_dir
-from .settings import PROJECT_DIR
+from .settings import PROJECT_DIR, StatePaths, cache_dir
+from .warehouse import SETTINGS as DUCKDB_SETTINGS
 
-DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
-
-
-def _put_dbt_on_path() -> None:
-    """dbt is installed beside this interpreter; find it even when the virtualenv is not activated."""
-    bin_dir = str(Path(sys.executable).parent)
-    if shutil.which("dbt") is None and (Path(bin_dir) / "dbt").exists():
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+PARSED_PATHS = ("dbt_project.yml", "profiles.yml", "models", "macros", "tests/dbt", "seeds")
 
 
-_put_dbt_on_path()
+def dbt_executable() -> str:
+    """dbt is installed beside this interpreter; found even when the virtualenv is not activated."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
 
 
-def _project_changed_since(stamp: float) -> bool:
-    """Has any file dbt parses changed after `stamp` (a manifest's mtime)?"""
-    roots = [PROJECT_DIR / d for d in ("models", "macros", "tests/dbt", "seeds")]
-    files = [PROJECT_DIR / "dbt_project.yml", PROJECT_DIR / "profiles.yml"]
-    files += [p for root in roots if root.is_dir() for p in root.rglob("*") if p.is_file()]
-    return any(p.stat().st_mtime > stamp for p in files)
+def _project_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in PARSED_PATHS:
+        root = PROJECT_DIR / name
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            digest.update(str(path.relative_to(PROJECT_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
-def ensure_manifest() -> None:
-    """Parse the dbt project when there is no manifest yet (a fresh clone), when a model, macro,
-    test or seed changed since it was written (a stale one names models that no longer match), or
-    under `dagster dev`."""
-    DBT_PROJECT.prepare_if_dev()
-    manifest = DBT_PROJECT.manifest_path
-    if not manifest.exists() or _project_changed_since(manifest.stat().st_mtime):
-        DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+@cache
+def dbt_manifest() -> Path:
+    """The manifest of the project as it is now, parsed once into the cache."""
+    target = cache_dir() / "dbt-manifest" / _project_fingerprint()
+    manifest = target / "manifest.json"
+    if manifest.exists():
+        return manifest
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="parse-", dir=target.parent))
+    command = [
+        dbt_executable(),
+        "parse",
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+    ]
+    command += ["--target-path", str(scratch), "--log-path", str(scratch), "--quiet"]
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    done = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise RuntimeError(f"dbt parse failed:\n{done.stdout}\n{done.stderr}")
+    with contextlib.suppress(OSError):  # another process may have finished first: either copy is good
+        scratch.rename(target)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return manifest
+
+
+def write_profile(paths: StatePaths) -> Path:
+    """The run's dbt profile: the project's profiles.yml with the warehouse path of this run."""
+    profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
+    duckdb_output = profiles["callmart"]["outputs"]["duckdb"]
+    duckdb_output["path"] = str(paths.warehouse)
+    duckdb_output["settings"] = {**duckdb_output.get("settings", {}), **DUCKDB_SETTINGS}
+    paths.dbt_profiles.mkdir(parents=True, exist_ok=True)
+    (paths.dbt_profiles / "profiles.yml").write_text(yaml.safe_dump(profiles, sort_keys=False))
+    return paths.dbt_profiles
+
+
+def dbt_resource() -> DbtCliResource:
+    """dbt with the project's profile; each run passes its own with --profiles-dir (write_profile)."""
+    return DbtCliResource(
+        project_dir=str(PROJECT_DIR),
+        profiles_dir=str(PROJECT_DIR),
+        target="duckdb",
+        dbt_executable=dbt_executable(),
+    )
 
 
 class CallmartTranslator(DagsterDbtTranslator):
@@ -63,22 +114,59 @@ class CallmartTranslator(DagsterDbtTranslator):
         return dbt_resource_props.get("config", {}).get("schema") or "dbt"
 
 
-ensure_manifest()
+class _DbtEcho(io.TextIOBase):
+    """Where dagster-dbt echoes dbt's event stream: to stderr with --verbose, else nowhere (dbt's own
+    per-node log is written to the file beside the warehouse either way)."""
+
+    def __init__(self, verbose: bool):
+        self.verbose = verbose
+
+    def write(self, text: str) -> int:
+        if self.verbose:
+            sys.stderr.write(text)
+        return len(text)
 
 
-@dbt_assets(
-    manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=CallmartTranslator()
-)
-def callmart_dbt_assets(
-    context: AssetExecutionContext, dbt: DbtCliResource, callmart: CallmartResource
-) -> Iterator[Any]:
-    """Seeds (shipped defaults overlaid by the user's configuration), staging, marts and their tests."""
-    seed_dir, used = prepare_seed_dir(callmart.config_path)
-    if used:
-        context.log.info(f"configuration from {callmart.config_path}: {', '.join(used)}")
-    os.environ["CALLMART_SEED_DIR"] = str(seed_dir)
-    os.environ["CALLMART_WAREHOUSE"] = str(callmart.warehouse_path)
-    args = ["build"]
-    if callmart.dbt_vars:
-        args += ["--vars", json.dumps(callmart.dbt_vars)]
-    yield from dbt.cli(args, context=context).stream()
+def build_dbt_assets() -> AssetsDefinition:
+    manifest = dbt_manifest()
+    project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target_path=manifest.parent)
+
+    @dbt_assets(
+        manifest=manifest,
+        project=project,
+        exclude="resource_type:seed",  # the configuration assets write the seed tables
+        dagster_dbt_translator=CallmartTranslator(),
+    )
+    def callmart_dbt_assets(
+        context: AssetExecutionContext, dbt: DbtCliResource, callmart: CallmartResource
+    ) -> Iterator[Any]:
+        """Staging, intermediate and mart models and their data tests (unit tests run in the test
+        suite and `callmart check --unit`)."""
+        paths = callmart.paths
+        args = ["build", "--exclude", "test_type:unit", "--profiles-dir", str(write_profile(paths))]
+        args += ["--log-path", str(paths.dbt_logs), "--log-format-file", "text"]
+        if callmart.dbt_vars:
+            args += ["--vars", json.dumps(callmart.dbt_vars)]
+        models = len(context.selected_asset_keys)
+        tests = len(context.selected_asset_check_keys)
+        done_models = done_tests = failed_tests = 0
+        started = time.monotonic()
+        out = callmart.out
+        try:
+            with contextlib.redirect_stdout(_DbtEcho(callmart.verbose)):
+                for event in dbt.cli(args, context=context, target_path=paths.dbt_target).stream():
+                    if isinstance(event, Output):
+                        done_models += 1
+                    elif isinstance(event, AssetCheckResult):
+                        done_tests += 1
+                        failed_tests += not event.passed
+                    out.status(f"dbt      {done_models}/{models} models, {done_tests}/{tests} tests")
+                    yield event
+        finally:
+            failed = f", {failed_tests} failed" if failed_tests else ""
+            out.line(
+                f"dbt      {done_models}/{models} models, {done_tests}/{tests} tests{failed} "
+                f"in {time.monotonic() - started:.0f} s (log: {paths.dbt_log_file})"
+            )
+
+    return callmart_dbt_assets

@@ -1,37 +1,49 @@
-"""The one Dagster ``Definitions`` of callmart: load assets upstream of the dbt assets, quality checks
-on both, and the publish asset downstream of every mart."""
+"""The one Dagster ``Definitions`` of callmart: configuration and load assets upstream of the dbt
+assets, quality checks on them, and the publish asset downstream of every mart.
 
-from dagster import Definitions, define_asset_job, in_process_executor
-from dagster_dbt import DbtCliResource
+`build_definitions(callmart)` makes them for one run's settings (`callmart run` passes its own
+resource); `defs` is the lazy entry point for `dagster dev` and other Dagster tools, which read the
+settings from CALLMART_* environment variables. Nothing is built or parsed at import.
+"""
+
+from __future__ import annotations
+
+from dagster import Definitions, define_asset_job, definitions, in_process_executor
 
 from .checks import build_checks
-from .dbt_assets import DBT_PROJECT, callmart_dbt_assets
+from .config_assets import configuration_tables
+from .dbt_assets import build_dbt_assets, dbt_resource
 from .load_assets import LOAD_ASSETS
 from .publish_assets import build_publish_asset
-from .resources import callmart_resource_from_env
+from .resources import CallmartResource
 
-_dbt_keys = set(callmart_dbt_assets.keys)
-_known = {*_dbt_keys, *(key for a in LOAD_ASSETS for key in a.keys)}
-# Publication waits for every loaded and built asset, so any blocking (error) check stops it.
-publish_marts = build_publish_asset(
-    sorted((k for k in _known if k.path[0] != "config"), key=lambda k: k.path)
-)
-quality_checks = build_checks(lambda key: key in _known)
+MAIN_JOB = "callmart_main"
 
-# DuckDB has one writer at a time: every step of a run executes in one process, in order.
-main_job = define_asset_job(
-    "callmart_main",
-    selection="*",
-    description="Load the landing folder, build and test every model, check, publish.",
-)
 
-defs = Definitions(
-    assets=[*LOAD_ASSETS, callmart_dbt_assets, publish_marts],
-    asset_checks=quality_checks,
-    jobs=[main_job],
-    resources={
-        "callmart": callmart_resource_from_env(),
-        "dbt": DbtCliResource(project_dir=DBT_PROJECT, profiles_dir=str(DBT_PROJECT.profiles_dir)),
-    },
-    executor=in_process_executor,
-)
+def build_definitions(callmart: CallmartResource | None = None) -> Definitions:
+    callmart = callmart or CallmartResource.from_env()
+    dbt_models = build_dbt_assets()
+    known = {*dbt_models.keys, *configuration_tables.keys, *(key for a in LOAD_ASSETS for key in a.keys)}
+    # Publication waits for every loaded and built asset, so any blocking (error) check stops it.
+    publish_marts = build_publish_asset(
+        sorted((k for k in known if k.path[0] != "config"), key=lambda k: k.path)
+    )
+    # DuckDB has one writer at a time: every step of a run executes in one process, in order.
+    main_job = define_asset_job(
+        MAIN_JOB,
+        selection="*",
+        description="Validate and write the configuration, load the landing folder, build and test "
+        "every model, check, publish.",
+    )
+    return Definitions(
+        assets=[configuration_tables, *LOAD_ASSETS, dbt_models, publish_marts],
+        asset_checks=build_checks(lambda key: key in known),
+        jobs=[main_job],
+        resources={"callmart": callmart, "dbt": dbt_resource()},
+        executor=in_process_executor,
+    )
+
+
+@definitions
+def defs() -> Definitions:
+    return build_definitions()

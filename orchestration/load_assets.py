@@ -1,12 +1,13 @@
 """One Dagster asset per landing source: loads its files into ``raw.<source>`` (see loading/loader.py)."""
 
-import duckdb
+import time
+
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, asset
 
-from . import progress
 from .loading.contract import SOURCES, Source
 from .loading.loader import Loader
 from .resources import CallmartResource
+from .warehouse import connect
 
 
 def build_load_asset(source: Source) -> AssetsDefinition:
@@ -18,10 +19,18 @@ def build_load_asset(source: Source) -> AssetsDefinition:
     )
     def _load(context: AssetExecutionContext, callmart: CallmartResource) -> MaterializeResult:
         callmart.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(str(callmart.warehouse_path)) as con:
-            result = Loader(con, callmart.landing_path, progress.say).load_source(source)
+        started = time.monotonic()
+        with connect(callmart.warehouse_path) as con:
+            result = Loader(con, callmart.landing_path, callmart.out.detail).load_source(source)
+        seconds = time.monotonic() - started
         if not result.found:
             context.log.warning(f"no files for {source.name} in {callmart.landing_path / source.folder}")
+        else:
+            rate = f", {result.rows_loaded / seconds:,.0f} rows/s" if result.rows_loaded else ""
+            callmart.out.line(
+                f"load     {source.name:<16} {len(result.files)} file(s), {result.rows_loaded:,} rows new, "
+                f"{result.rows_rejected:,} rejected in {seconds:.1f} s{rate}"
+            )
         for f in result.files:
             if f.rows_rejected:
                 context.log.warning(f"{f.path}: {f.rows_rejected} rejected lines (see raw.rejects)")

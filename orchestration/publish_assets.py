@@ -6,18 +6,10 @@ renamed into place, so a reader never sees half of it; it is only made when ever
 check upstream passed.
 """
 
-import os
-from pathlib import Path
-
-import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from .resources import CallmartResource
-
-
-def published_path(callmart: CallmartResource) -> Path:
-    default = callmart.warehouse_path.with_name(callmart.warehouse_path.stem + "_published.duckdb")
-    return Path(os.environ.get("CALLMART_PUBLISHED", default))
+from .warehouse import connect
 
 
 def build_publish_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-def]
@@ -29,11 +21,11 @@ def build_publish_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-de
         description="A copy of every mart for BI readers, made only when the blocking checks pass.",
     )
     def publish_marts(context: AssetExecutionContext, callmart: CallmartResource) -> MaterializeResult:
-        target = published_path(callmart)
+        target = callmart.paths.published
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".partial")
         partial.unlink(missing_ok=True)
-        with duckdb.connect(str(partial)) as con:
+        with connect(partial) as con:
             con.execute(f"attach '{callmart.warehouse_path}' as warehouse (read_only)")
             con.execute("create schema marts")
             tables = [
@@ -48,6 +40,7 @@ def build_publish_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-de
             con.execute("detach warehouse")
         partial.replace(target)
         context.log.info(f"published {len(tables)} marts to {target}")
+        callmart.out.line(f"publish  {len(tables)} marts -> {target}")
         return MaterializeResult(metadata={"path": str(target), "tables": len(tables)})
 
     return publish_marts

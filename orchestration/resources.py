@@ -1,4 +1,9 @@
-"""Dagster resources: where the landing folder, the warehouse and the user's configuration are."""
+"""The Dagster resource of one callmart run: what it reads, where it writes, how it reports.
+
+`callmart run` builds it from its arguments (`CallmartResource.for_run`) and hands it to the
+Definitions; under `dagster dev` it is read from CALLMART_* environment variables once, when the
+Definitions load. Nothing changes the environment during a run.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,53 @@ import json
 import os
 from pathlib import Path
 
-from dagster import ConfigurableResource, EnvVar
+from dagster import ConfigurableResource
 
-from .settings import data_dir, default_warehouse
+from .progress import Progress
+from .settings import StatePaths, data_dir, default_warehouse
 
 
 class CallmartResource(ConfigurableResource):
-    """Paths and dbt vars of one callmart deployment (read from CALLMART_* environment variables)."""
+    """Paths, dbt vars and reporting options of one run."""
 
     landing: str
     warehouse: str
     config_dir: str = ""
     dbt_vars_json: str = "{}"
+    as_of: str = ""  # freshness checks as of this UTC time; 'data' = the newest queue_log event
+    progress: bool = False
+    verbose: bool = False
+
+    @classmethod
+    def for_run(
+        cls,
+        landing: Path,
+        warehouse: Path,
+        config_dir: Path | None = None,
+        dbt_vars: dict[str, object] | None = None,
+        as_of: str | None = None,
+        progress: bool = False,
+        verbose: bool = False,
+    ) -> CallmartResource:
+        return cls(
+            landing=str(landing),
+            warehouse=str(warehouse),
+            config_dir=str(config_dir) if config_dir else "",
+            dbt_vars_json=json.dumps(dbt_vars or {}),
+            as_of=as_of or "",
+            progress=progress,
+            verbose=verbose,
+        )
+
+    @classmethod
+    def from_env(cls) -> CallmartResource:
+        """For `dagster dev`: CALLMART_LANDING, CALLMART_WAREHOUSE, CALLMART_CONFIG_DIR, CALLMART_DBT_VARS."""
+        return cls(
+            landing=os.environ.get("CALLMART_LANDING", str(data_dir() / "demo")),
+            warehouse=os.environ.get("CALLMART_WAREHOUSE", str(default_warehouse())),
+            config_dir=os.environ.get("CALLMART_CONFIG_DIR", ""),
+            dbt_vars_json=os.environ.get("CALLMART_DBT_VARS", "{}"),
+        )
 
     @property
     def landing_path(self) -> Path:
@@ -28,7 +68,12 @@ class CallmartResource(ConfigurableResource):
         return Path(self.warehouse)
 
     @property
+    def paths(self) -> StatePaths:
+        return StatePaths(self.warehouse_path)
+
+    @property
     def config_path(self) -> Path | None:
+        """--config, else the landing folder's config/ when it has one (the demo's), else none."""
         if self.config_dir:
             return Path(self.config_dir)
         implicit = self.landing_path / "config"
@@ -38,24 +83,6 @@ class CallmartResource(ConfigurableResource):
     def dbt_vars(self) -> dict[str, object]:
         return json.loads(self.dbt_vars_json or "{}")
 
-
-def default_env() -> dict[str, str]:
-    """Defaults for the CALLMART_* variables the resource reads at run time."""
-    return {
-        "CALLMART_LANDING": str(data_dir() / "demo"),
-        "CALLMART_WAREHOUSE": str(default_warehouse()),
-        "CALLMART_CONFIG_DIR": "",
-        "CALLMART_DBT_VARS": "{}",
-    }
-
-
-def callmart_resource_from_env() -> CallmartResource:
-    """The resource, reading CALLMART_* when a run starts (so each run sees the current values)."""
-    for key, value in default_env().items():
-        os.environ.setdefault(key, value)
-    return CallmartResource(
-        landing=EnvVar("CALLMART_LANDING"),
-        warehouse=EnvVar("CALLMART_WAREHOUSE"),
-        config_dir=EnvVar("CALLMART_CONFIG_DIR"),
-        dbt_vars_json=EnvVar("CALLMART_DBT_VARS"),
-    )
+    @property
+    def out(self) -> Progress:
+        return Progress(self.progress, self.verbose)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from dagster import AssetCheckSeverity, DagsterEventType
+from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 
 from .quality.model import CheckResult, table
+from .resources import CallmartResource
+from .warehouse import connect
 
 
 @dataclass
@@ -25,6 +28,8 @@ class RunSummary:
     failing_rows: dict[str, list[str]] = field(default_factory=dict)
     checks: list[CheckResult] = field(default_factory=list)
     published: bool = False
+    published_path: str = ""
+    dbt_log: str = ""
 
     @property
     def error_checks_failed(self) -> list[CheckResult]:
@@ -42,12 +47,12 @@ class RunSummary:
         for path, n in sorted(self.rejects_per_file.items()):
             if n:
                 print(f"            {n:,} rejected in {path} (see raw.rejects)")
-        print(f"  dbt       {self.dbt_nodes_built} models, seeds and published copies built")
+        print(f"  dbt       {self.dbt_nodes_built} assets built (log: {self.dbt_log})")
         print(
             f"  checks    {self.dbt_checks_passed} tests and checks passed, {len(self.dbt_checks_failed)} did not"
         )
         published = (
-            "marts published for BI"
+            f"marts published for BI: {self.published_path}"
             if self.published
             else "NOT published (a blocking check failed or a step did not run)"
         )
@@ -55,17 +60,35 @@ class RunSummary:
         for step in self.failed_steps:
             print(f"  failed step: {step}")
         print()
-        print(table(self.checks))
+        passed = [c for c in self.checks if c.passed]
+        others = [c for c in self.checks if not c.passed]
+        warned = sum(c.severity == "warn" for c in others)
+        print(
+            f"quality checks: {len(passed)} passed, {warned} warnings, {len(others) - warned} failed"
+            + ("" if others else " (`callmart check` prints every one)")
+        )
+        if others:
+            print(table(others))
 
 
-def run_pipeline() -> RunSummary:
-    from .definitions import defs
+def run_pipeline(callmart: CallmartResource) -> RunSummary:
+    """Execute the main job for these settings, with Dagster's storage beside the warehouse."""
+    from .definitions import MAIN_JOB, build_definitions
 
-    job = defs.resolve_job_def("callmart_main")
-    result = job.execute_in_process(
-        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}}, raise_on_error=False
+    job = build_definitions(callmart).resolve_job_def(MAIN_JOB)
+    storage = callmart.paths.dagster
+    storage.mkdir(parents=True, exist_ok=True)
+    with DagsterInstance.ephemeral(tempdir=str(storage)) as instance:
+        result = job.execute_in_process(
+            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+            raise_on_error=False,
+            instance=instance,
+        )
+    summary = RunSummary(
+        success=result.success,
+        published_path=str(callmart.paths.published),
+        dbt_log=str(callmart.paths.dbt_log_file),
     )
-    summary = RunSummary(success=result.success)
     for event in result.all_events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
             mat = event.materialization
@@ -74,6 +97,8 @@ def run_pipeline() -> RunSummary:
             meta = {k: v.value for k, v in mat.metadata.items()}
             if key[0] == "publish":
                 summary.published = True
+            elif key[0] == "config":
+                continue
             elif key[0] == "raw" and "rows_loaded" in meta:
                 (summary.sources_found if meta.get("found") else summary.sources_missing).append(key[1])
                 summary.files += int(meta["files"])
@@ -107,9 +132,13 @@ def run_pipeline() -> RunSummary:
                     )
                 )
         elif event.event_type == DagsterEventType.STEP_FAILURE:
-            summary.failed_steps.append(event.step_key or "?")
+            data = event.step_failure_data
+            reason = data.error.message.strip().splitlines()[0] if data and data.error else ""
+            summary.failed_steps.append(f"{event.step_key or '?'}: {reason}"[:300])
     if summary.dbt_checks_failed:
-        summary.failing_rows = failing_row_samples([n.split(": ")[-1] for n in summary.dbt_checks_failed])
+        summary.failing_rows = failing_row_samples(
+            callmart.warehouse_path, [n.split(": ")[-1] for n in summary.dbt_checks_failed]
+        )
         summary.checks = [
             CheckResult(
                 c.name,
@@ -126,17 +155,12 @@ def run_pipeline() -> RunSummary:
     return summary
 
 
-def failing_row_samples(test_names: list[str], limit: int = 5) -> dict[str, list[str]]:
+def failing_row_samples(warehouse: Path, test_names: list[str], limit: int = 5) -> dict[str, list[str]]:
     """Rows a failed test stored (tests configured with store_failures), a few per test."""
-    import os
-
-    import duckdb
-
     samples: dict[str, list[str]] = {}
-    warehouse = os.environ.get("CALLMART_WAREHOUSE")
-    if not warehouse:
+    if not warehouse.exists():
         return samples
-    with duckdb.connect(warehouse, read_only=True) as con:
+    with connect(warehouse, read_only=True) as con:
         stored = {
             r[0]
             for r in con.execute(

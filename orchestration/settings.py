@@ -1,22 +1,22 @@
-"""Where callmart finds its project, data, warehouse and configuration.
+"""Where callmart finds its project and data, and where a warehouse keeps its own state.
 
-Everything comes from arguments or environment variables, with defaults relative
-to the project folder (the folder that holds ``dbt_project.yml``); no path is
-hard-coded.
+Defaults come from arguments or from environment variables read once (never changed during a run);
+no path is hard-coded. Everything a run writes lives beside its warehouse (`StatePaths`), so runs
+on different warehouses never share a file, and nothing lands in the checkout.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_DIR = Path(os.environ.get("CALLMART_PROJECT_DIR", Path(__file__).resolve().parent.parent))
+SHIPPED_SEEDS = PROJECT_DIR / "seeds"
 
 
 def data_dir() -> Path:
-    """The project's data folder (demo landing, warehouse, dbt target); never committed."""
+    """The default data folder (demo landing, default warehouse); never committed."""
     return Path(os.environ.get("CALLMART_DATA_DIR", PROJECT_DIR / "data"))
 
 
@@ -24,20 +24,51 @@ def default_warehouse() -> Path:
     return Path(os.environ.get("CALLMART_WAREHOUSE", data_dir() / "callmart.duckdb"))
 
 
-@dataclass
-class RunSettings:
-    """What one ``callmart run`` works on; exported to the environment for Dagster and dbt."""
+def cache_dir() -> Path:
+    """Derived files shared by every run of one project version (the parsed dbt manifest)."""
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "callmart"
+    return Path(os.environ.get("CALLMART_CACHE_DIR", default))
 
-    landing: Path
-    warehouse: Path = field(default_factory=default_warehouse)
-    config_dir: Path | None = None
-    dbt_vars: dict[str, object] = field(default_factory=dict)
 
-    def to_env(self) -> dict[str, str]:
-        env = {
-            "CALLMART_LANDING": str(self.landing),
-            "CALLMART_WAREHOUSE": str(self.warehouse),
-            "CALLMART_DBT_VARS": json.dumps(self.dbt_vars),
-        }
-        env["CALLMART_CONFIG_DIR"] = str(self.config_dir) if self.config_dir is not None else ""
-        return env
+@dataclass(frozen=True)
+class StatePaths:
+    """The files one warehouse's runs write, all beside the warehouse file."""
+
+    warehouse: Path
+
+    @property
+    def state_dir(self) -> Path:
+        return self.warehouse.with_name(self.warehouse.name + ".state")
+
+    @property
+    def lock(self) -> Path:
+        return self.warehouse.with_name(self.warehouse.name + ".lock")
+
+    @property
+    def published(self) -> Path:
+        """The copy BI readers open (see publish_assets.py)."""
+        return self.warehouse.with_name(self.warehouse.stem + "_published.duckdb")
+
+    @property
+    def dbt_target(self) -> Path:
+        return self.state_dir / "dbt" / "target"
+
+    @property
+    def dbt_logs(self) -> Path:
+        return self.state_dir / "dbt" / "logs"
+
+    @property
+    def dbt_log_file(self) -> Path:
+        return self.dbt_logs / "dbt.log"
+
+    @property
+    def dbt_profiles(self) -> Path:
+        return self.state_dir / "dbt"
+
+    @property
+    def gx(self) -> Path:
+        return self.state_dir / "gx"
+
+    @property
+    def dagster(self) -> Path:
+        return self.state_dir / "dagster"

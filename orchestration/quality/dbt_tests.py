@@ -1,44 +1,46 @@
-"""dbt's data tests run against the current warehouse, as CheckResults (for `callmart check`)."""
+"""dbt's tests run against the current warehouse, as CheckResults (for `callmart check`)."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-from ..seeds import prepare_seed_dir
-from ..settings import PROJECT_DIR, data_dir
+from ..dbt_assets import dbt_executable, write_profile
+from ..settings import PROJECT_DIR, StatePaths
 from .model import CheckResult
 
 
 def run_dbt_tests(
-    warehouse: Path, dbt_vars: dict[str, object], config_dir: Path | None
+    warehouse: Path, dbt_vars: dict[str, object], unit: bool = False
 ) -> tuple[list[CheckResult], int]:
-    """(results of the tests that did not pass, number that passed)."""
-    seed_dir, _ = prepare_seed_dir(config_dir)
-    target = data_dir() / "dbt_check_target"
-    dbt = shutil.which("dbt") or str(Path(sys.executable).parent / "dbt")
-    env = {**os.environ, "CALLMART_WAREHOUSE": str(warehouse), "CALLMART_SEED_DIR": str(seed_dir)}
+    """dbt's data tests (or, with `unit`, its unit tests): (results that did not pass, number passed)."""
+    paths = StatePaths(warehouse)
+    target = paths.dbt_target.with_name("check-target")
     command = [
-        dbt,
+        dbt_executable(),
         "test",
-        "--exclude",
+        "--select" if unit else "--exclude",
         "test_type:unit",
         "--project-dir",
         str(PROJECT_DIR),
         "--profiles-dir",
-        str(PROJECT_DIR),
+        str(write_profile(paths)),
+        "--target",
+        "duckdb",
         "--target-path",
         str(target),
+        "--log-path",
+        str(paths.dbt_logs),
         "--quiet",
     ]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
-    subprocess.run(command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     results_file = target / "run_results.json"
+    results_file.unlink(missing_ok=True)
+    subprocess.run(command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
     if not results_file.exists():
         return [CheckResult("dbt test", ("dbt",), "error", False, 0, "dbt test did not run")], 0
     failed: list[CheckResult] = []

@@ -50,23 +50,17 @@ def load_suites(folder: Path = SUITES_DIR) -> list[Suite]:
     return suites
 
 
-def gx_dir() -> Path:
-    """Where the GX project (suites as run, validation results, Data Docs) is kept; never committed."""
-    from ..settings import data_dir
-
-    return Path(os.environ.get("CALLMART_GX_DIR", data_dir() / "gx"))
+def data_docs_index(gx_dir: Path) -> Path:
+    """The Data Docs page of a GX project folder (a warehouse's StatePaths.gx)."""
+    return gx_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
-def data_docs_index() -> Path:
-    return gx_dir() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-
-
-def _context():  # type: ignore[no-untyped-def]
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+def _context(gx_dir: Path):  # type: ignore[no-untyped-def]
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before GX is imported; the same for every run
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     import great_expectations as gx
 
-    context = gx.get_context(mode="file", project_root_dir=str(gx_dir()))
+    context = gx.get_context(mode="file", project_root_dir=str(gx_dir))
     try:
         context.variables.progress_bars = {"globally": False, "metric_calculations": False}
         context.variables.save()
@@ -75,11 +69,11 @@ def _context():  # type: ignore[no-untyped-def]
     return context
 
 
-def run_suites(con: duckdb.DuckDBPyConnection, suites: list[Suite]) -> list[CheckResult]:
-    """Validate each suite through a GX checkpoint that also updates the Data Docs site."""
+def run_suites(con: duckdb.DuckDBPyConnection, suites: list[Suite], gx_dir: Path) -> list[CheckResult]:
+    """Validate each suite through a GX checkpoint that also updates the Data Docs site in gx_dir."""
     import great_expectations as gx
 
-    context = _context()
+    context = _context(gx_dir)
     source = context.data_sources.add_or_update_pandas("warehouse")
     results = []
     for suite in suites:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
+from ..settings import StatePaths
+from ..warehouse import connect
 from .gx_suites import load_suites, run_suites
 from .model import CheckResult
 from .sql_checks import DEFAULTS, SQL_CHECKS
@@ -29,11 +29,10 @@ def run_all_checks(
 ) -> list[CheckResult]:
     settings = check_settings(dbt_vars or {}, as_of)
     results: list[CheckResult] = []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        con.execute("set TimeZone = 'UTC'")
+    with connect(warehouse, read_only=True) as con:
         for check in SQL_CHECKS:
             if assets is None or check.asset in assets:
                 results.append(check.run(con, settings))
         suites = [s for s in load_suites() if assets is None or s.asset in assets]
-        results += run_suites(con, suites)
+        results += run_suites(con, suites, StatePaths(warehouse).gx)
     return results

@@ -75,3 +75,51 @@ def query_rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
     cursor = con.execute(sql)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+def mart_differences(first: Path, second: Path, ignore: tuple[str, ...] = ()) -> dict[str, str]:
+    """Tables of schema `marts` that differ between two warehouses, value for value (EXCEPT ALL both
+    ways), with what differs; `ignore` names columns left out of the comparison."""
+    differences: dict[str, str] = {}
+    with duckdb.connect() as con:
+        con.execute(f"attach '{first}' as a (read_only)")
+        con.execute(f"attach '{second}' as b (read_only)")
+
+        def tables(db: str) -> set[str]:
+            sql = f"select table_name from information_schema.tables where table_catalog = '{db}' and table_schema = 'marts'"
+            return {r[0] for r in con.execute(sql).fetchall()}
+
+        names_a, names_b = tables("a"), tables("b")
+        for missing in names_a ^ names_b:
+            differences[missing] = "only in one warehouse"
+        for name in sorted(names_a & names_b):
+            columns = [
+                r[0]
+                for r in con.execute(
+                    "select column_name from information_schema.columns where table_catalog = 'a' "
+                    "and table_schema = 'marts' and table_name = ? order by ordinal_position",
+                    [name],
+                ).fetchall()
+                if r[0] not in ignore
+            ]
+            listed = ", ".join(f'"{c}"' for c in columns)
+            only_a = con.execute(
+                f'select count(*) from (select {listed} from a.marts."{name}" except all select {listed} from b.marts."{name}")'
+            ).fetchone()[0]
+            only_b = con.execute(
+                f'select count(*) from (select {listed} from b.marts."{name}" except all select {listed} from a.marts."{name}")'
+            ).fetchone()[0]
+            if only_a or only_b:
+                differences[name] = f"{only_a} rows only in the first, {only_b} only in the second"
+    return differences
+
+
+def mart_row_count(warehouse: Path) -> int:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
+        return sum(con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for t in tables)

@@ -150,18 +150,15 @@ def test_quality_and_satisfaction(con) -> None:
     )
 
 
-def test_missing_fx_rate_and_broken_status_nesting_fail_the_run(tmp_path: Path, capsys) -> None:
-    """No USD->EUR rate for 11-02, and a status flagged human but not connected: the run fails and
-    names both tests (a missing rate is an error, not a NULL; a seed that breaks the nesting too)."""
+def test_missing_fx_rate_fails_the_run(tmp_path: Path, capsys) -> None:
+    """No USD->EUR rate for 11-02: the run fails and names the test, the currency and the date (a
+    missing rate is an error, not a NULL). A status breaking the flag nesting is refused before the
+    run starts (test_configuration.py)."""
     import shutil
 
     config = tmp_path / "config"
     shutil.copytree(FIXTURE / "config", config)
     (config / "fx_rates.csv").write_text("rate_date,currency,reporting_currency,rate\n")
-    statuses = (Path(__file__).resolve().parents[2] / "seeds" / "dialer_statuses.csv").read_text()
-    (config / "dialer_statuses.csv").write_text(
-        statuses + "ODD,Human but not connected,false,true,false,false,false,false,false\n"
-    )
     code = main(
         [
             "run",
@@ -178,5 +175,3 @@ def test_missing_fx_rate_and_broken_status_nesting_fail_the_run(tmp_path: Path, 
     assert "callmart run FAILED" in output
     assert "assert_fx_rate_for_every_order" in output
     assert "currency=USD, reporting_currency=EUR, rate_date_missing=2026-11-02" in output
-    assert "assert_dialer_status_flags_nest" in output
-    assert "status=ODD, broken_nesting=is_human without is_connected" in output

@@ -1,12 +1,27 @@
-"""The one Dagster Definitions loads, with load assets upstream of the dbt assets."""
+"""The one Dagster Definitions loads, with configuration and load assets upstream of the dbt assets."""
 
 from __future__ import annotations
 
-from dagster import AssetKey
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from dagster import AssetCheckKey, AssetKey, Definitions
+
+from orchestration.resources import CallmartResource
 
 
-def test_definitions_load_with_every_source_upstream_of_staging() -> None:
-    from orchestration.definitions import defs
+@pytest.fixture(scope="module")
+def defs(tmp_path_factory: pytest.TempPathFactory) -> Definitions:
+    from orchestration.definitions import build_definitions
+
+    root = tmp_path_factory.mktemp("defs")
+    return build_definitions(CallmartResource.for_run(landing=root / "landing", warehouse=root / "wh.duckdb"))
+
+
+def test_definitions_load_with_every_source_upstream_of_staging(defs: Definitions) -> None:
+    from orchestration.configuration.schema import SEEDS
     from orchestration.loading.contract import SOURCES
 
     graph = defs.resolve_asset_graph()
@@ -16,16 +31,14 @@ def test_definitions_load_with_every_source_upstream_of_staging() -> None:
     staging = graph.get(AssetKey(["staging", "stg_asterisk__queue_log"]))
     assert AssetKey(["raw", "queue_log"]) in staging.parent_keys
     assert AssetKey(["raw", "crm_orders"]) in graph.get(AssetKey(["staging", "stg_crm__orders"])).parent_keys
-    assert (
-        AssetKey(["config", "clients"]) in graph.get(AssetKey(["staging", "stg_config__clients"])).parent_keys
-    )
+    for seed in SEEDS:  # every seed is written by the configuration asset and read by its staging model
+        parents = graph.get(AssetKey(["staging", f"stg_config__{seed.name}"])).parent_keys
+        assert parents == {AssetKey(["config", seed.name])}, seed.name
+        assert not graph.get(AssetKey(["config", seed.name])).parent_keys
     assert defs.resolve_job_def("callmart_main") is not None
 
 
-def test_every_suite_and_sql_check_is_an_asset_check_and_publish_waits_for_all() -> None:
-    from dagster import AssetCheckKey
-
-    from orchestration.definitions import defs
+def test_every_suite_and_sql_check_is_an_asset_check_and_publish_waits_for_all(defs: Definitions) -> None:
     from orchestration.quality.gx_suites import load_suites
     from orchestration.quality.sql_checks import SQL_CHECKS
 
@@ -38,3 +51,14 @@ def test_every_suite_and_sql_check_is_an_asset_check_and_publish_waits_for_all()
     publish = graph.get(AssetKey(["publish", "marts"]))
     assert AssetKey(["staging", "stg_asterisk__cdr"]) in publish.parent_keys
     assert AssetKey(["marts", "kpi_inbound_daily"]) in publish.parent_keys
+
+
+def test_importing_the_definitions_module_is_light() -> None:
+    """No dbt parse, no Definitions built, no environment change at import (dagster loads `defs` lazily)."""
+    code = (
+        "import os, sys; before = dict(os.environ); import orchestration.definitions as d; "
+        "assert dict(os.environ) == before; assert 'dbt.cli.main' not in sys.modules; "
+        "assert not isinstance(d.defs, __import__('dagster').Definitions); print('ok')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent)
+    assert done.stdout.strip() == "ok", done.stderr

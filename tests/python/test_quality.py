@@ -116,7 +116,7 @@ def test_error_check_blocks_publication(tmp_path: Path, capsys) -> None:
 def test_callmart_check_reports_every_family_and_exits_non_zero(tmp_path: Path, capsys) -> None:
     wh = tmp_path / "wh.duckdb"
     _run(FIXTURES / "quality" / "error_landing", wh, capsys)
-    code = main(["check", "--warehouse", str(wh), "--as-of", "data", "--config", str(CONFIG)])
+    code = main(["check", "--warehouse", str(wh), "--as-of", "data"])
     output = capsys.readouterr().out
     status = _status(output)
     assert code == 1
@@ -207,4 +207,8 @@ def test_volume_drop_and_freshness_warn(clean: Path, tmp_path: Path) -> None:
     assert results["inbound_volume_drop"].status == "warn"
     assert "offered_latest_day=6" in results["inbound_volume_drop"].sample[0]
     assert results["sources_fresh"].status == "warn"
-    assert run_all_checks(clean, as_of="2026-11-02 12:00:00", assets={("staging", "stg_asterisk__queue_log")})
+    fresh = {
+        r.name: r
+        for r in run_all_checks(clean, as_of="2026-11-02 12:00:00", assets={("staging", "stg_asterisk__queue_log")})
+    }
+    assert fresh["sources_fresh"].passed, fresh["sources_fresh"].message

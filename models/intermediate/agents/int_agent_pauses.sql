@@ -17,9 +17,7 @@ sessions as (
 
 reasons as (
 
-    select lower(trim(reason)) as reason, max(lower(trim(category))) as category
-    from {{ ref('pause_reasons') }}
-    group by lower(trim(reason))
+    select * from {{ ref('stg_config__pause_reasons') }}
 
 ),
 
@@ -32,7 +30,7 @@ pause_events as (
         case
             when e.event in ('UNPAUSE', 'UNPAUSEALL') then null
             when e.event = 'ADDMEMBER' then 'other'
-            else coalesce(r.category, 'other')
+            else coalesce(r.category, {{ config_default('pause_reasons', 'category') }})
         end as state
     from events e
     left join reasons r on r.reason = lower(e.pause_reason)

@@ -8,7 +8,7 @@ with schedules as (
 
 agent_map as (
 
-    select * from {{ ref('int_agent_map') }}
+    select * from {{ ref('stg_config__agents') }}
 
 ),
 

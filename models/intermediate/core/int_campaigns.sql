@@ -1,11 +1,8 @@
 {#- One row per campaign: every campaign of the campaigns seed or seen in the dialer data, with its
-    client (`default` when not configured). Grain: campaign_id. -#}
-with seeded as (
+    client (`default` when not configured) and the client's time zone. Grain: campaign_id. -#}
+with configured as (
 
-    select trim(campaign_id) as campaign_id, max(nullif(trim(client_id), '')) as client_id,
-           max(campaign_name) as campaign_name
-    from {{ ref('campaigns') }}
-    group by trim(campaign_id)
+    select * from {{ ref('stg_config__campaigns') }}
 
 ),
 
@@ -15,7 +12,7 @@ seen as (
     union
     select campaign_id from {{ ref('stg_vicidial__leads') }} where campaign_id is not null
     union
-    select trim(campaign_id) from {{ ref('dialer_lists') }} where nullif(trim(campaign_id), '') is not null
+    select campaign_id from {{ ref('stg_config__dialer_lists') }}
     union
     select campaign_id from {{ ref('stg_crm__orders') }} where campaign_id is not null
 
@@ -23,7 +20,7 @@ seen as (
 
 all_campaigns as (
 
-    select campaign_id from seeded
+    select campaign_id from configured
     union
     select campaign_id from seen
 
@@ -38,14 +35,15 @@ clients as (
 final as (
 
     select
-        a.campaign_id,
-        coalesce(s.client_id, 'default') as client_id,
-        coalesce(s.campaign_name, a.campaign_id) as campaign_name,
-        coalesce(c.timezone, 'UTC') as client_timezone,
-        s.campaign_id is not null as is_configured
-    from all_campaigns a
-    left join seeded s on s.campaign_id = a.campaign_id
-    left join clients c on c.client_id = coalesce(s.client_id, 'default')
+        all_campaigns.campaign_id,
+        coalesce(configured.client_id, {{ config_default('campaigns', 'client_id') }}) as client_id,
+        coalesce(configured.campaign_name, all_campaigns.campaign_id) as campaign_name,
+        coalesce(clients.timezone, {{ config_default('clients', 'timezone') }}) as client_timezone,
+        configured.campaign_id is not null as is_configured
+    from all_campaigns
+    left join configured on configured.campaign_id = all_campaigns.campaign_id
+    left join clients
+        on clients.client_id = coalesce(configured.client_id, {{ config_default('campaigns', 'client_id') }})
 
 )
 

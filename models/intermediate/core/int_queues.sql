@@ -1,8 +1,9 @@
-{#- One row per queue: every queue in the queues seed or seen in queue_log, with its settings
-    (a queue missing from the seed takes 20 s, 0.80, 5 s, offered_excl_short and client `default`). -#}
-with seeded as (
+{#- One row per queue: every queue of the queues seed or seen in queue_log, with its settings (a
+    queue missing from the seed takes the defaults of config_default and client `default`) and its
+    client's time zone. Grain: queue. -#}
+with configured as (
 
-    select * from {{ ref('queues') }}
+    select * from {{ ref('stg_config__queues') }}
 
 ),
 
@@ -16,7 +17,7 @@ seen as (
 
 all_queues as (
 
-    select trim(queue) as queue from seeded
+    select queue from configured
     union
     select queue from seen
 
@@ -28,21 +29,28 @@ clients as (
 
 ),
 
+with_settings as (
+
+    select
+        all_queues.queue,
+        coalesce(configured.client_id, {{ config_default('queues', 'client_id') }}) as client_id,
+        coalesce(configured.sl_threshold_s, {{ config_default('queues', 'sl_threshold_s') }}) as sl_threshold_s,
+        coalesce(configured.sl_target, {{ config_default('queues', 'sl_target') }}) as sl_target,
+        coalesce(configured.short_abandon_s, {{ config_default('queues', 'short_abandon_s') }}) as short_abandon_s,
+        coalesce(configured.sl_formula, {{ config_default('queues', 'sl_formula') }}) as sl_formula,
+        configured.queue is not null as is_configured
+    from all_queues
+    left join configured on configured.queue = all_queues.queue
+
+),
+
 final as (
 
     select
-        q.queue,
-        coalesce(nullif(trim(s.client_id), ''), 'default') as client_id,
-        coalesce(c.timezone, 'UTC') as client_timezone,
-        coalesce(s.sl_threshold_s, 20) as sl_threshold_s,
-        coalesce(s.sl_target, 0.80) as sl_target,
-        coalesce(s.short_abandon_s, 5) as short_abandon_s,
-        coalesce(nullif(lower(trim(s.sl_formula)), ''), 'offered_excl_short') as sl_formula,
-        s.queue is not null as is_configured
-
-    from all_queues q
-    left join seeded s on trim(s.queue) = q.queue
-    left join clients c on c.client_id = coalesce(nullif(trim(s.client_id), ''), 'default')
+        with_settings.*,
+        coalesce(clients.timezone, {{ config_default('clients', 'timezone') }}) as client_timezone
+    from with_settings
+    left join clients on clients.client_id = with_settings.client_id
 
 )
 

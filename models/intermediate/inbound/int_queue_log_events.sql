@@ -7,7 +7,7 @@ with events as (
 
 agent_map as (
 
-    select * from {{ ref('int_agent_map') }}
+    select * from {{ ref('stg_config__agents') }}
 
 ),
 

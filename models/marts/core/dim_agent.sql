@@ -4,7 +4,7 @@
 with mapped as (
 
     select agent_id, max(agent_name) as agent_name, max(team) as team
-    from {{ ref('int_agent_map') }}
+    from {{ ref('stg_config__agents') }}
     group by agent_id
 
 ),
@@ -29,7 +29,7 @@ unmapped as (
 
     select s.agent_id
     from seen s
-    left join {{ ref('int_agent_map') }} m on m.agent = s.agent_id
+    left join {{ ref('stg_config__agents') }} m on m.agent = s.agent_id
     where m.agent is null and s.agent_id not in (select agent_id from mapped)
 
 ),

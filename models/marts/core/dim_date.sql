@@ -18,7 +18,7 @@ used as (
     union all
     select min(cast(start_ts_utc as date)), max(cast(end_ts_utc as date)) from {{ ref('stg_wfm__schedules') }}
     union all
-    select min(period_start), max(period_end) from {{ ref('plans') }}
+    select min(period_start), max(period_end) from {{ ref('stg_config__plans') }}
 
 ),
 

@@ -1,9 +1,9 @@
 {#- Call-level KPIs per client and local day of the call's first entry. Grain: client_id, date_local.
-    service_level is always answered_within_sl / (offered - short_abandoned). -#}
+    service_level is always answered_within_sl / (offered - short_abandoned). A call still in progress
+    counts nowhere but gives its day a row. -#}
 with calls as (
 
     select * from {{ ref('fct_calls') }}
-    where is_offered
 
 ),
 
@@ -12,14 +12,14 @@ counts as (
     select
         client_id,
         date_local,
-        count(*) as offered,
-        {{ callmart.count_where("outcome = 'answered'") }} as answered,
-        {{ callmart.count_where("outcome = 'abandoned'") }} as abandoned,
-        {{ callmart.count_where("is_short_abandoned") }} as short_abandoned,
-        {{ callmart.count_where("outcome not in ('answered', 'abandoned')") }} as other_outcomes,
-        {{ callmart.count_where("is_answered_within_sl") }} as answered_within_sl,
-        coalesce(sum(case when outcome = 'answered' then wait_s end), 0) as wait_answered_s,
-        {{ callmart.count_where("is_repeat") }} as repeat_calls
+        {{ callmart.count_where("is_offered") }} as offered,
+        {{ callmart.count_where("is_offered and outcome = 'answered'") }} as answered,
+        {{ callmart.count_where("is_offered and outcome = 'abandoned'") }} as abandoned,
+        {{ callmart.count_where("is_offered and is_short_abandoned") }} as short_abandoned,
+        {{ callmart.count_where("is_offered and outcome not in ('answered', 'abandoned')") }} as other_outcomes,
+        {{ callmart.count_where("is_offered and is_answered_within_sl") }} as answered_within_sl,
+        coalesce(sum(case when is_offered and outcome = 'answered' then wait_s end), 0) as wait_answered_s,
+        {{ callmart.count_where("is_offered and is_repeat") }} as repeat_calls
     from calls
     group by client_id, date_local
 

@@ -3,7 +3,6 @@
 with stints as (
 
     select * from {{ ref('fct_queue_stints') }}
-    where is_offered
 
 ),
 

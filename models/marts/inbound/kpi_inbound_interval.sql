@@ -1,10 +1,9 @@
 {#- Inbound KPIs per client, queue and interval (interval_minutes, local clock, identified by its UTC
     start). Grain: client_id, queue, interval_start_utc. Stints count in the interval of their entry;
-    stints still in progress are not offered yet and count nowhere. -#}
+    stints still in progress are not offered yet and count nowhere, but give their interval a row. -#}
 with stints as (
 
     select * from {{ ref('fct_queue_stints') }}
-    where is_offered
 
 ),
 

@@ -8,7 +8,7 @@ with attempts as (
 
 lists as (
 
-    select * from {{ ref('int_dialer_lists') }}
+    select * from {{ ref('stg_config__dialer_lists') }}
 
 ),
 
@@ -20,13 +20,13 @@ campaigns as (
 
 statuses as (
 
-    select * from {{ ref('int_dialer_statuses') }}
+    select * from {{ ref('stg_config__dialer_statuses') }}
 
 ),
 
 agent_map as (
 
-    select * from {{ ref('int_agent_map') }}
+    select * from {{ ref('stg_config__agents') }}
 
 ),
 

@@ -8,7 +8,7 @@ with leads as (
 
 lists as (
 
-    select * from {{ ref('int_dialer_lists') }}
+    select * from {{ ref('stg_config__dialer_lists') }}
 
 ),
 

@@ -17,10 +17,10 @@ leads as (
 
 plans as (
 
-    select trim(campaign_id) as campaign_id, sum(plan_value) as records_processed_plan
-    from {{ ref('plans') }}
-    where lower(trim(metric)) = 'records_processed' and nullif(trim(campaign_id), '') is not null
-    group by trim(campaign_id)
+    select campaign_id, sum(plan_value) as records_processed_plan
+    from {{ ref('stg_config__plans') }}
+    where metric = 'records_processed' and campaign_id is not null
+    group by campaign_id
 
 ),
 

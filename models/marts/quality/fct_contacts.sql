@@ -11,14 +11,25 @@ cases as (select case_id, client_id from {{ ref('stg_crm__cases') }}),
 queues as (select queue, client_id from {{ ref('int_queues') }}),
 campaigns as (select campaign_id, client_id from {{ ref('int_campaigns') }}),
 clients as (select * from {{ ref('stg_config__clients') }}),
-agent_map as (select * from {{ ref('int_agent_map') }}),
+agent_map as (select * from {{ ref('stg_config__agents') }}),
 calls as (select callid, answering_stint_id from {{ ref('fct_calls') }}),
+
+stints_ranked as (
+
+    -- a caller can enter one queue several times: the contact is its latest stint there (by
+    -- stint_no, a number: stint 10 comes after stint 9)
+    select
+        callid,
+        queue,
+        stint_id,
+        row_number() over (partition by callid, queue order by stint_no desc) as stint_rank
+    from {{ ref('fct_queue_stints') }}
+
+),
 
 stints_by_queue as (
 
-    select callid, queue, max(stint_id) as stint_id
-    from {{ ref('fct_queue_stints') }}
-    group by callid, queue
+    select callid, queue, stint_id from stints_ranked where stint_rank = 1
 
 ),
 

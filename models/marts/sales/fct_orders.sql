@@ -22,16 +22,13 @@ clients as (
 
 rates as (
 
-    select rate_date, upper(trim(currency)) as currency, upper(trim(reporting_currency)) as reporting_currency,
-           max(rate) as rate
-    from {{ ref('fx_rates') }}
-    group by 1, 2, 3
+    select * from {{ ref('stg_config__fx_rates') }}
 
 ),
 
 agent_map as (
 
-    select * from {{ ref('int_agent_map') }}
+    select * from {{ ref('stg_config__agents') }}
 
 ),
 
@@ -87,8 +84,9 @@ final as (
         items_count,
         reporting_currency,
         fx_rate,
-        amount * fx_rate as amount_reporting,
-        cost * fx_rate as cost_reporting
+        -- money as an exact decimal: sums do not depend on the order DuckDB's threads add them in
+        cast(amount * fx_rate as {{ callmart.type_money() }}) as amount_reporting,
+        cast(cost * fx_rate as {{ callmart.type_money() }}) as cost_reporting
     from converted
 
 )

@@ -9,12 +9,12 @@ with plans as (
         row_number() over (order by period_start, period_end, client_id, campaign_id, metric) as plan_row,
         period_start,
         period_end,
-        trim(client_id) as client_id,
-        nullif(trim(campaign_id), '') as campaign_id,
-        lower(trim(metric)) as metric,
+        client_id,
+        campaign_id,
+        metric,
         plan_value,
         min_value
-    from {{ ref('plans') }}
+    from {{ ref('stg_config__plans') }}
 
 ),
 

@@ -1,0 +1,68 @@
+"""The configuration as tables: each seed of the effective configuration (shipped defaults overlaid
+by `--config`), validated and normalised (configuration/), written where dbt's seeds would be
+(`staging.<seed>`, every column text), in one transaction. The dbt seeds themselves are not built by
+`callmart run`: dbt reads these tables through the `stg_config__<seed>` models."""
+
+from collections.abc import Iterator
+
+import duckdb
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, MaterializeResult, multi_asset
+
+from .configuration import ConfigError, EffectiveConfig, load_config
+from .configuration.schema import SEEDS
+from .resources import CallmartResource
+from .settings import SHIPPED_SEEDS
+from .warehouse import connect
+
+CONFIG_SCHEMA = "staging"  # where dbt_project.yml puts the seeds
+
+
+def write_config(con: duckdb.DuckDBPyConnection, config: EffectiveConfig) -> None:
+    con.execute("begin transaction")
+    try:
+        con.execute(f"create schema if not exists {CONFIG_SCHEMA}")
+        for name, table in config.tables.items():
+            columns = table.schema.columns
+            con.execute(
+                f'create or replace table {CONFIG_SCHEMA}."{name}" ('
+                + ", ".join(f'"{c}" varchar' for c in columns)
+                + ")"
+            )
+            if table.rows:
+                con.executemany(
+                    f'insert into {CONFIG_SCHEMA}."{name}" values ({", ".join("?" for _ in columns)})',
+                    [[row[c] for c in columns] for row in table.rows],
+                )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(
+            AssetKey(["config", s.name]),
+            group_name="config",
+            kinds={"duckdb"},
+            description=f"The {s.name} configuration ({s.name}.csv), validated.",
+        )
+        for s in SEEDS
+    ],
+    name="configuration",
+)
+def configuration_tables(
+    context: AssetExecutionContext, callmart: CallmartResource
+) -> Iterator[MaterializeResult]:
+    try:
+        config = load_config(callmart.config_path, SHIPPED_SEEDS)
+    except ConfigError as exc:
+        raise Failure(f"invalid configuration:\n{exc}") from exc
+    callmart.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    with connect(callmart.warehouse_path) as con:
+        write_config(con, config)
+    for name, table in config.tables.items():
+        yield MaterializeResult(
+            asset_key=AssetKey(["config", name]),
+            metadata={"rows": len(table.rows), "file": str(table.path), "user_supplied": table.user_supplied},
+        )

@@ -1,0 +1,41 @@
+"""The global settings (`--vars`): dbt vars of the data contract and the quality checks' thresholds.
+
+Only the settings given are checked; the defaults stay where they are used (dbt_project.yml for dbt
+vars, `quality/sql_checks.py` for thresholds). A name that is none of these is reported as a warning
+(it may be a typo, or a var of the user's own models) and passed on to dbt.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from .schema import _zone
+
+NonNegInt = Annotated[int, Field(ge=0, strict=True)]
+NonNegNumber = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    # dbt vars (data-contract.md, Global settings)
+    interval_minutes: Literal[15, 30, 60] | None = None
+    fcr_window_days: NonNegInt | None = None
+    repeat_call_window_hours: NonNegNumber | None = None
+    acw_link_s: NonNegNumber | None = None
+    pbx_timezone: Annotated[str, AfterValidator(_zone)] | None = None
+    dialer_timezone: Annotated[str, AfterValidator(_zone)] | None = None
+    pii_salt: Annotated[str, Field(min_length=1)] | None = None
+    # quality-check thresholds (quality/sql_checks.py)
+    queue_log_open_hours: NonNegNumber | None = None
+    max_talk_hours: NonNegNumber | None = None
+    queue_timeout_s: NonNegNumber | None = None
+    volume_drop_pct: Annotated[float, Field(ge=0, le=100)] | None = None
+    volume_min_calls: NonNegNumber | None = None
+    freshness_max_age_hours: NonNegNumber | None = None
+    as_of: str | None = None
+
+
+KNOWN_SETTINGS = tuple(Settings.model_fields)

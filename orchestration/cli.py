@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from datetime import date
 from pathlib import Path
 
@@ -163,6 +164,35 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def cmd_bi(args: argparse.Namespace) -> int:
+    from .bi import server
+    from .bi.publish import publish_to
+    from .bi.settings import ADMIN_USER, BiSettings
+    from .settings import StatePaths
+
+    settings = BiSettings.from_env()
+    if args.action == "down":
+        server.stop(settings, _say)
+        return 0
+    started = time.monotonic()
+    published = StatePaths(Path(args.warehouse).resolve()).published
+    if not published.exists():
+        _say(f"callmart bi: no published marts at {published}; running the demo pipeline first")
+        code = main(["run", "--warehouse", args.warehouse])
+        if code != 0:
+            return code
+    server.ensure_venv(settings, _say)
+    server.initialise(settings, _say)
+    server.start(settings, _say)
+    publish_to(settings, published, _say)
+    settings.served_file.write_text(str(published.resolve()))
+    print(
+        f"Superset is up at {settings.url} in {time.monotonic() - started:.0f} s: user {ADMIN_USER}, password "
+        f"in {settings.secrets_file} (or CALLMART_BI_ADMIN_PASSWORD); `callmart bi down` stops it"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="callmart",
@@ -216,6 +246,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--unit", action="store_true", help="also run dbt's unit tests (fixtures, not the data)"
     )
     check.set_defaults(func=cmd_check)
+    bi = sub.add_parser("bi", help="start (with the dashboards published) or stop the local Superset")
+    bi.add_argument("action", choices=["up", "down"])
+    bi.add_argument(
+        "--warehouse",
+        default=str(default_warehouse()),
+        help="the warehouse whose published copy Superset reads (default: data/callmart.duckdb)",
+    )
+    bi.set_defaults(func=cmd_bi)
     return parser
 
 
@@ -223,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     from .configuration import ConfigError
 
     args = build_parser().parse_args(argv)
+    # Dagster's notes about its own beta parameters are not the user's business
+    warnings.filterwarnings("ignore", message=".*is currently in beta.*")
     try:
         return int(args.func(args))
     except ConfigError as exc:

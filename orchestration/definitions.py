@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dagster import Definitions, define_asset_job, definitions, in_process_executor
 
+from .bi_assets import SupersetResource, superset_dashboards
 from .checks import build_checks
 from .config_assets import configuration_tables
 from .dbt_assets import build_dbt_assets, dbt_resource
@@ -36,10 +37,10 @@ def build_definitions(callmart: CallmartResource | None = None) -> Definitions:
         "every model, check, publish.",
     )
     return Definitions(
-        assets=[configuration_tables, *LOAD_ASSETS, dbt_models, publish_marts],
+        assets=[configuration_tables, *LOAD_ASSETS, dbt_models, publish_marts, superset_dashboards],
         asset_checks=build_checks(lambda key: key in known),
         jobs=[main_job],
-        resources={"callmart": callmart, "dbt": dbt_resource()},
+        resources={"callmart": callmart, "dbt": dbt_resource(), "superset": SupersetResource.from_env()},
         executor=in_process_executor,
     )
 

@@ -97,7 +97,7 @@ def run_pipeline(callmart: CallmartResource) -> RunSummary:
             meta = {k: v.value for k, v in mat.metadata.items()}
             if key[0] == "publish":
                 summary.published = True
-            elif key[0] == "config":
+            elif key[0] in ("config", "bi"):
                 continue
             elif key[0] == "raw" and "rows_loaded" in meta:
                 (summary.sources_found if meta.get("found") else summary.sources_missing).append(key[1])

@@ -132,7 +132,9 @@ def test_each_concurrent_run_used_its_own_configuration(built) -> None:
 
 
 def test_a_run_writes_nothing_in_the_checkout(built) -> None:
-    leftovers = [REPO / name for name in ("target", "logs", "dbt_packages", ".user.yml") if (REPO / name).exists()]
+    leftovers = [
+        REPO / name for name in ("target", "logs", "dbt_packages", ".user.yml") if (REPO / name).exists()
+    ]
     assert leftovers == []
     state = built["warehouses"]["a"].with_name("wh.duckdb.state")
     assert (state / "dbt" / "logs" / "dbt.log").stat().st_size > 0

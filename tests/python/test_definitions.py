@@ -60,5 +60,7 @@ def test_importing_the_definitions_module_is_light() -> None:
         "assert dict(os.environ) == before; assert 'dbt.cli.main' not in sys.modules; "
         "assert not isinstance(d.defs, __import__('dagster').Definitions); print('ok')"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent
+    )
     assert done.stdout.strip() == "ok", done.stderr

@@ -72,10 +72,12 @@ def test_kpi_inbound_interval_is_local_and_keyed_by_utc(con) -> None:
         "select interval_start_utc, interval_start, offered, answered from marts.kpi_inbound_interval "
         "where queue = 'support' order by 1"
     ).fetchall()
-    # entries at 08:01, 08:05, 08:06:40, 08:10, 08:13:20 and 08:50 UTC (c7 is not offered)
+    # entries at 08:01, 08:05, 08:06:40, 08:10, 08:13:20 and 08:50 UTC; c7, still waiting, entered
+    # in the 09:00 interval: not offered, but its interval has a row (kpis.md: a row wherever a stint is)
     assert [(str(a), str(b), n, m) for a, b, n, m in rows] == [
         ("2026-11-02 08:00:00", "2026-11-02 09:00:00", 5, 3),
         ("2026-11-02 08:45:00", "2026-11-02 09:45:00", 1, 1),
+        ("2026-11-02 09:00:00", "2026-11-02 10:00:00", 0, 0),
     ]
 
 

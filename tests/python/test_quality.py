@@ -209,6 +209,8 @@ def test_volume_drop_and_freshness_warn(clean: Path, tmp_path: Path) -> None:
     assert results["sources_fresh"].status == "warn"
     fresh = {
         r.name: r
-        for r in run_all_checks(clean, as_of="2026-11-02 12:00:00", assets={("staging", "stg_asterisk__queue_log")})
+        for r in run_all_checks(
+            clean, as_of="2026-11-02 12:00:00", assets={("staging", "stg_asterisk__queue_log")}
+        )
     }
     assert fresh["sources_fresh"].passed, fresh["sources_fresh"].message

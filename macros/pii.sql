@@ -18,9 +18,12 @@
     sha2({{ expr }}, 256)
 {%- endmacro %}
 
+{#- The salt is read from the table raw.pii_salt (written by `callmart run`, see
+    orchestration/privacy.py), never rendered into SQL: compiled SQL and logs never hold it. -#}
 {% macro phone_hash(col) -%}
     case when {{ callmart.normalize_phone(col) }} is not null
-         then {{ callmart.sha256_hex("'" ~ var('pii_salt') ~ "' || " ~ callmart.normalize_phone(col)) }} end
+         then {{ callmart.sha256_hex("(select salt from " ~ source('callmart', 'pii_salt') ~ ") || "
+                                     ~ callmart.normalize_phone(col)) }} end
 {%- endmacro %}
 
 {% macro phone_last4(col) -%}

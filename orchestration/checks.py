@@ -69,7 +69,7 @@ def _suite_check(suite: Suite) -> AssetChecksDefinition:
     def _run(context: AssetCheckExecutionContext, callmart: CallmartResource) -> AssetCheckResult:
         callmart.out.status(f"checks   {suite.name}")
         with connect(callmart.warehouse_path, read_only=True) as con:
-            (result,) = run_suites(con, [suite], callmart.paths.gx)
+            (result,) = run_suites(con, [suite], callmart.paths.gx, callmart.keep_runs)
         return to_dagster(result)
 
     return _run

@@ -92,6 +92,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     warehouse = Path(args.warehouse).resolve()
     paths = StatePaths(warehouse)
     with warehouse_lock(paths.lock, _say, "run"):
+        salt = _checked_salt(warehouse, dbt_vars.get("pii_salt"), rebuild=args.rebuild)
         if not args.landing:
             from .generate import generate
 
@@ -107,6 +108,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             as_of=args.as_of or ("data" if not args.landing else None),
             progress=True,
             verbose=args.verbose,
+            pii_salt=salt,
         )
         config = load_config(callmart.config_path, SHIPPED_SEEDS)
         own = ", ".join(config.user_files) or "none"
@@ -117,6 +119,25 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = run_pipeline(callmart)
     summary.print(time.monotonic() - started)
     return 0 if summary.success else 1
+
+
+def _checked_salt(warehouse: Path, explicit: object, rebuild: bool) -> str:
+    """The run's salt; refuses (exit 2) a salt other than the one the warehouse was built with."""
+    from .privacy import built_with, resolve_salt, salt_file
+
+    salt = resolve_salt(warehouse, explicit)
+    if rebuild:
+        for path in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
+            path.unlink(missing_ok=True)
+        _say(f"callmart run: --rebuild: {warehouse} removed, building it from scratch")
+    elif built_with(warehouse) not in (None, salt):
+        where = "--vars pii_salt" if explicit else f"the salt file {salt_file(warehouse)}"
+        raise UsageError(
+            f"{warehouse} was built with another pii_salt than {where}: phone hashes would stop matching "
+            "(repeat calls and FCR need one salt). Use the salt it was built with, or rebuild it from "
+            "scratch with the new one: callmart run --rebuild ..."
+        )
+    return salt
 
 
 def _checked_config(config_dir: Path | None, landing: Path) -> None:
@@ -232,6 +253,11 @@ def build_parser() -> argparse.ArgumentParser:
         "default now (the demo: 'data')",
     )
     run.add_argument("--verbose", action="store_true", help="stream dbt's full log to the terminal too")
+    run.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="remove the warehouse and build it again from the landing folder (needed to change pii_salt)",
+    )
     run.set_defaults(func=cmd_run)
     check = sub.add_parser(
         "check", help="run every data-quality check on the current warehouse and print a table"

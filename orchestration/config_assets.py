@@ -10,6 +10,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, Materia
 
 from .configuration import ConfigError, EffectiveConfig, load_config
 from .configuration.schema import SEEDS
+from .privacy import write_salt
 from .resources import CallmartResource
 from .settings import SHIPPED_SEEDS
 from .warehouse import connect
@@ -48,6 +49,11 @@ def write_config(con: duckdb.DuckDBPyConnection, config: EffectiveConfig) -> Non
             description=f"The {s.name} configuration ({s.name}.csv), validated.",
         )
         for s in SEEDS
+    ]
+    + [
+        AssetSpec(
+            AssetKey(["raw", "pii_salt"]), group_name="config", description="The secret salt of phone hashes."
+        )
     ],
     name="configuration",
 )
@@ -61,6 +67,8 @@ def configuration_tables(
     callmart.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     with connect(callmart.warehouse_path) as con:
         write_config(con, config)
+        write_salt(con, callmart.salt())
+    yield MaterializeResult(asset_key=AssetKey(["raw", "pii_salt"]))
     for name, table in config.tables.items():
         yield MaterializeResult(
             asset_key=AssetKey(["config", name]),

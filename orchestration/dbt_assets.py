@@ -97,6 +97,15 @@ def dbt_resource() -> DbtCliResource:
     )
 
 
+def rotate_log(log: Path, keep: int) -> None:
+    """dbt appends to one log: each run starts a new one, the last `keep` runs' logs are kept."""
+    if log.exists() and log.stat().st_size:
+        log.rename(log.with_name(f"{log.name}.{time.strftime('%Y%m%dT%H%M%S')}.{os.getpid()}"))
+    older = sorted(log.parent.glob(log.name + ".*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in older[max(keep - 1, 0) :]:
+        old.unlink(missing_ok=True)
+
+
 class CallmartTranslator(DagsterDbtTranslator):
     """Sources are the raw tables the load assets write; models are keyed by schema and name."""
 
@@ -143,6 +152,7 @@ def build_dbt_assets() -> AssetsDefinition:
         """Staging, intermediate and mart models and their data tests (unit tests run in the test
         suite and `callmart check --unit`)."""
         paths = callmart.paths
+        rotate_log(paths.dbt_log_file, callmart.keep_runs)
         args = ["build", "--exclude", "test_type:unit", "--profiles-dir", str(write_profile(paths))]
         args += ["--log-path", str(paths.dbt_logs), "--log-format-file", "text"]
         if callmart.dbt_vars:

@@ -27,6 +27,7 @@ class CallmartResource(ConfigurableResource):
     as_of: str = ""  # freshness checks as of this UTC time; 'data' = the newest queue_log event
     progress: bool = False
     verbose: bool = False
+    pii_salt: str = ""  # resolved by the CLI (privacy.py); empty: read or create the salt file
 
     @classmethod
     def for_run(
@@ -38,12 +39,16 @@ class CallmartResource(ConfigurableResource):
         as_of: str | None = None,
         progress: bool = False,
         verbose: bool = False,
+        pii_salt: str = "",
     ) -> CallmartResource:
+        # the salt never travels as a dbt var (it would be rendered into compiled SQL and logs)
+        dbt_vars = {k: v for k, v in (dbt_vars or {}).items() if k != "pii_salt"}
         return cls(
             landing=str(landing),
             warehouse=str(warehouse),
             config_dir=str(config_dir) if config_dir else "",
-            dbt_vars_json=json.dumps(dbt_vars or {}),
+            dbt_vars_json=json.dumps(dbt_vars),
+            pii_salt=pii_salt,
             as_of=as_of or "",
             progress=progress,
             verbose=verbose,
@@ -81,7 +86,21 @@ class CallmartResource(ConfigurableResource):
 
     @property
     def dbt_vars(self) -> dict[str, object]:
-        return json.loads(self.dbt_vars_json or "{}")
+        return {k: v for k, v in json.loads(self.dbt_vars_json or "{}").items() if k != "pii_salt"}
+
+    @property
+    def keep_runs(self) -> int:
+        """How many runs of quality results and dbt logs are kept (--vars keep_runs, default 30)."""
+        from .quality.runner import KEEP_RUNS
+
+        return int(json.loads(self.dbt_vars_json or "{}").get("keep_runs", KEEP_RUNS))
+
+    def salt(self) -> str:
+        from .privacy import resolve_salt
+
+        return self.pii_salt or resolve_salt(
+            self.warehouse_path, json.loads(self.dbt_vars_json).get("pii_salt")
+        )
 
     @property
     def out(self) -> Progress:

@@ -36,6 +36,8 @@ class Settings(BaseModel):
     volume_min_calls: NonNegNumber | None = None
     freshness_max_age_hours: NonNegNumber | None = None
     as_of: str | None = None
+    # retention: runs of validation results, Data Docs pages and dbt logs kept
+    keep_runs: Annotated[int, Field(ge=1, strict=True)] | None = None
 
 
 KNOWN_SETTINGS = tuple(Settings.model_fields)

@@ -203,9 +203,8 @@ def validate_vars(
     except ValidationError as exc:
         for error in exc.errors():
             name = str(error["loc"][0])
-            problems.append(
-                Problem(origin, lines.get(name), name, values.get(name), _message(error), "setting")
-            )
+            shown = None if name == "pii_salt" else values.get(name)  # a secret is never echoed
+            problems.append(Problem(origin, lines.get(name), name, shown, _message(error), "setting"))
     if problems:
         raise ConfigError(problems)
     return [

@@ -69,14 +69,21 @@ def _context(gx_dir: Path):  # type: ignore[no-untyped-def]
     return context
 
 
-def run_suites(con: duckdb.DuckDBPyConnection, suites: list[Suite], gx_dir: Path) -> list[CheckResult]:
-    """Validate each suite through a GX checkpoint that also updates the Data Docs site in gx_dir."""
+def run_suites(
+    con: duckdb.DuckDBPyConnection, suites: list[Suite], gx_dir: Path, keep_runs: int = 30
+) -> list[CheckResult]:
+    """Validate each suite through a GX checkpoint that also updates the Data Docs site in gx_dir,
+    keeping the last `keep_runs` results of each suite (and its last failure); the site is then
+    pointed at local copies of its CSS and JavaScript (data_docs.py)."""
     import great_expectations as gx
+
+    from .data_docs import OfflineAssetsMissing, make_offline, prune_validations
 
     context = _context(gx_dir)
     source = context.data_sources.add_or_update_pandas("warehouse")
     results = []
     for suite in suites:
+        prune_validations(gx_dir, suite.name, keep_runs)
         try:
             frame = con.execute(suite.query).df()
         except duckdb.Error as exc:
@@ -107,6 +114,10 @@ def run_suites(con: duckdb.DuckDBPyConnection, suites: list[Suite], gx_dir: Path
         run = checkpoint.run(batch_parameters={"dataframe": frame})
         validation = next(iter(run.run_results.values()))
         results.append(_result(suite, validation))
+    try:
+        make_offline(data_docs_index(gx_dir).parent)
+    except OfflineAssetsMissing as exc:
+        logging.getLogger("callmart").warning("Data Docs need internet: %s", exc)
     return results
 
 

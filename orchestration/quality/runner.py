@@ -10,6 +10,8 @@ from .gx_suites import load_suites, run_suites
 from .model import CheckResult
 from .sql_checks import DEFAULTS, SQL_CHECKS
 
+KEEP_RUNS = 30  # runs of results kept (validation results, Data Docs pages, dbt logs): --vars keep_runs
+
 
 def check_settings(dbt_vars: dict[str, object], as_of: str | None = None) -> dict[str, object]:
     settings = {**DEFAULTS, **{k: v for k, v in dbt_vars.items() if k in DEFAULTS}}
@@ -34,5 +36,6 @@ def run_all_checks(
             if assets is None or check.asset in assets:
                 results.append(check.run(con, settings))
         suites = [s for s in load_suites() if assets is None or s.asset in assets]
-        results += run_suites(con, suites, StatePaths(warehouse).gx)
+        keep = int((dbt_vars or {}).get("keep_runs", KEEP_RUNS))  # type: ignore[call-overload]
+        results += run_suites(con, suites, StatePaths(warehouse).gx, keep)
     return results

@@ -11,6 +11,8 @@ import pytest
 from orchestration.loading.loader import Loader
 
 REPO = Path(__file__).resolve().parents[2]
+# Builds whose marts are compared share one salt (without one, each warehouse gets its own secret).
+TEST_SALT_VARS = "{pii_salt: callmart-tests-only-salt}"
 FIXTURES = REPO / "tests" / "fixtures"
 
 

@@ -21,7 +21,7 @@ import duckdb
 import pytest
 
 from orchestration.cli import main
-from tests.python.conftest import REPO, mart_differences, mart_row_count
+from tests.python.conftest import REPO, TEST_SALT_VARS, mart_differences, mart_row_count
 
 FIXTURES = REPO / "tests" / "fixtures"
 CONTRACT = FIXTURES / "contract_config"
@@ -67,7 +67,16 @@ def _other_settings(root: Path) -> Path:
 
 def _start(landing: Path, warehouse: Path, config: Path) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing)]
-    command += ["--warehouse", str(warehouse), "--config", str(config), "--as-of", "data"]
+    command += [
+        "--warehouse",
+        str(warehouse),
+        "--config",
+        str(config),
+        "--as-of",
+        "data",
+        "--vars",
+        TEST_SALT_VARS,
+    ]
     return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -89,7 +98,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     # then B and C in this process, one after the other (a second main() must not inherit the first)
     for name, config in (("b", _shipped_format(root)), ("c", _shuffled(root))):
         args = ["run", "--landing", str(landing), "--warehouse", str(warehouses[name])]
-        codes[name] = main([*args, "--config", str(config), "--as-of", "data"])
+        codes[name] = main([*args, "--config", str(config), "--as-of", "data", "--vars", TEST_SALT_VARS])
     return {"warehouses": warehouses, "outputs": outputs, "codes": codes}
 
 

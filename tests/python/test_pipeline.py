@@ -11,6 +11,7 @@ import pytest
 from orchestration.cli import main
 from orchestration.generate import generate
 from orchestration.loading.contract import SOURCES
+from tests.python.conftest import TEST_SALT_VARS
 
 STAGING = [
     "stg_asterisk__queue_log",
@@ -38,7 +39,19 @@ def run_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int,
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = main(["run", "--landing", str(landing), "--warehouse", str(warehouse), "--as-of", "data"])
+        code = main(
+            [
+                "run",
+                "--landing",
+                str(landing),
+                "--warehouse",
+                str(warehouse),
+                "--as-of",
+                "data",
+                "--vars",
+                TEST_SALT_VARS,
+            ]
+        )
     return landing, warehouse, code, out.getvalue()
 
 
@@ -76,7 +89,9 @@ def test_second_run_loads_nothing_new(run_once: tuple[Path, Path, int, str], cap
     landing, warehouse, _, _ = run_once
     with duckdb.connect(str(warehouse), read_only=True) as con:
         before = con.execute("select count(*) from raw.queue_log").fetchone()[0]
-    assert main(["run", "--landing", str(landing), "--warehouse", str(warehouse)]) == 0
+    assert (
+        main(["run", "--landing", str(landing), "--warehouse", str(warehouse), "--vars", TEST_SALT_VARS]) == 0
+    )
     output = capsys.readouterr().out
     assert "0 loaded, 0 rejected" in output
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -105,7 +120,18 @@ def test_the_same_landing_built_twice_gives_identical_marts(
 
     landing, warehouse, _, _ = run_once
     again = tmp_path / "again.duckdb"
-    assert main(["run", "--landing", str(landing), "--warehouse", str(again), "--as-of", "data"]) == 0
+    args = [
+        "run",
+        "--landing",
+        str(landing),
+        "--warehouse",
+        str(again),
+        "--as-of",
+        "data",
+        "--vars",
+        TEST_SALT_VARS,
+    ]
+    assert main(args) == 0
     assert mart_row_count(again) > 1000
     assert mart_differences(warehouse, again) == {}
 

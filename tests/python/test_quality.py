@@ -18,6 +18,7 @@ from orchestration.cli import main
 from orchestration.quality.runner import run_all_checks
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CONFIG = FIXTURES / "handwritten" / "config"
 WARN_CHECKS = {
     "queue_log_connect_never_completed",
@@ -214,3 +215,88 @@ def test_volume_drop_and_freshness_warn(clean: Path, tmp_path: Path) -> None:
         )
     }
     assert fresh["sources_fresh"].passed, fresh["sources_fresh"].message
+
+
+def _results(warehouse: Path, suite: str) -> tuple[list[Path], list[Path]]:
+    """A suite's stored validation results and their Data Docs pages."""
+    root = warehouse.with_name(warehouse.name + ".state") / "gx" / "gx" / "uncommitted"
+    return (
+        sorted((root / "validations" / suite).rglob("*.json")),
+        sorted((root / "data_docs" / "local_site" / "validations" / suite).rglob("*.html")),
+    )
+
+
+def test_quality_results_keep_the_last_runs_and_the_last_failure(clean: Path, tmp_path: Path) -> None:
+    """keep_runs = 3: after 2 passing runs, 1 failing and 5 passing ones, the 3 newest remain plus the
+    failure; the Data Docs pages go with their results."""
+    import json
+
+    planted = _planted(clean, tmp_path)
+    asset = {("marts", "kpi_satisfaction_daily")}
+    suite = "marts_kpi_satisfaction_daily"
+    settings = {"keep_runs": 3}
+    bad = (
+        "insert into marts.kpi_satisfaction_daily (client_id, channel, date_local, nps) "
+        "values ('default', 'chat', date '2026-11-02', 150)"
+    )
+    for _ in range(2):
+        assert all(r.passed for r in run_all_checks(planted, settings, assets=asset))
+    with duckdb.connect(str(planted)) as con:
+        con.execute(bad)
+    assert not any(r.passed for r in run_all_checks(planted, settings, assets=asset))
+    with duckdb.connect(str(planted)) as con:
+        con.execute("delete from marts.kpi_satisfaction_daily where nps = 150")
+    for _ in range(5):
+        assert all(r.passed for r in run_all_checks(planted, settings, assets=asset))
+    results, pages = _results(planted, suite)
+    assert len(results) == 4 and len(pages) == 4
+    outcomes = sorted(json.loads(p.read_text())["success"] for p in results)
+    assert outcomes == [False, True, True, True]
+
+
+def test_data_docs_render_offline_in_chromium(clean: Path) -> None:
+    """The Data Docs site, opened from disk with every outside request refused, fills its tables."""
+    from playwright.sync_api import sync_playwright
+
+    site = clean.with_name(clean.name + ".state") / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site"
+    assert "https://unpkg.com" not in (site / "index.html").read_text()
+    outside: list[str] = []
+    chromium = "/usr/bin/chromium"
+    assert Path(chromium).exists(), "apt-get install chromium (see .ci/run)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+            ],
+        )
+        page = browser.new_page()
+
+        def route(request_route) -> None:  # type: ignore[no-untyped-def]
+            url = request_route.request.url
+            if url.startswith("file://"):
+                request_route.continue_()
+            else:
+                outside.append(url)
+                request_route.abort()
+
+        page.route("**/*", route)
+        page.goto((site / "index.html").as_uri())
+        page.wait_for_selector(".bootstrap-table tbody tr", timeout=20_000)
+        rows = page.locator(".bootstrap-table tbody tr").all_inner_texts()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "data-docs-index.png"), full_page=True)
+        validation = next(site.glob("validations/**/*.html"))
+        page.goto(validation.as_uri())
+        page.wait_for_load_state("load")
+        page.wait_for_selector("table td", timeout=20_000)
+        cells = page.locator("table td").count()
+        page.screenshot(path=str(ARTIFACTS / "data-docs-validation.png"), full_page=True)
+        browser.close()
+    assert outside == []
+    assert any("marts_kpi_inbound_daily" in r for r in rows), rows[:5]
+    assert cells > 5

@@ -6,6 +6,8 @@ renamed into place, so a reader never sees half of it; it is only made when ever
 check upstream passed.
 """
 
+import time
+
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from .resources import CallmartResource
@@ -21,6 +23,7 @@ def build_publish_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-de
         description="A copy of every mart for BI readers, made only when the blocking checks pass.",
     )
     def publish_marts(context: AssetExecutionContext, callmart: CallmartResource) -> MaterializeResult:
+        started = time.monotonic()
         target = callmart.paths.published
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".partial")
@@ -40,7 +43,7 @@ def build_publish_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-de
             con.execute("detach warehouse")
         partial.replace(target)
         context.log.info(f"published {len(tables)} marts to {target}")
-        callmart.out.line(f"publish  {len(tables)} marts -> {target}")
+        callmart.out.line(f"publish  {len(tables)} marts -> {target} in {time.monotonic() - started:.1f} s")
         return MaterializeResult(metadata={"path": str(target), "tables": len(tables)})
 
     return publish_marts

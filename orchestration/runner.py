@@ -76,6 +76,7 @@ def run_pipeline(callmart: CallmartResource) -> RunSummary:
     from .definitions import MAIN_JOB, build_definitions
 
     job = build_definitions(callmart).resolve_job_def(MAIN_JOB)
+    callmart.out.line("dagster  definitions loaded, running the job")
     storage = callmart.paths.dagster
     storage.mkdir(parents=True, exist_ok=True)
     with DagsterInstance.ephemeral(tempdir=str(storage)) as instance:

@@ -8,10 +8,14 @@ import time
 import warnings
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from .settings import data_dir, default_warehouse
+
+if TYPE_CHECKING:
+    from .configuration import EffectiveConfig
 
 
 def _say(message: str) -> None:
@@ -75,7 +79,6 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .configuration import load_config
     from .lock import warehouse_lock
     from .resources import CallmartResource
     from .runner import run_pipeline
@@ -88,7 +91,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(f"landing folder not found: {landing}")
     config_dir = Path(args.config).resolve() if args.config else None
     if args.landing:  # the demo writes its own configuration: checked once it exists
-        _checked_config(config_dir, landing)
+        config, config_path = _checked_config(config_dir, landing)
     warehouse = Path(args.warehouse).resolve()
     paths = StatePaths(warehouse)
     with warehouse_lock(paths.lock, _say, "run"):
@@ -98,7 +101,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
             _say(f"callmart run: no --landing given, generating demo data in {landing}")
             generate(landing, progress=_say)
-            _checked_config(config_dir, landing)
+            config, config_path = _checked_config(config_dir, landing)
         callmart = CallmartResource.for_run(
             landing=landing.resolve(),
             warehouse=warehouse,
@@ -110,12 +113,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             verbose=args.verbose,
             pii_salt=salt,
         )
-        config = load_config(callmart.config_path, SHIPPED_SEEDS)
         own = ", ".join(config.user_files) or "none"
         _say(f"callmart run: landing {callmart.landing_path} -> warehouse {warehouse}")
-        _say(
-            f"config   {callmart.config_path or SHIPPED_SEEDS}: {own} of {len(config.tables)} files given, all valid"
-        )
+        _say(f"config   {config_path or SHIPPED_SEEDS}: {own} of {len(config.tables)} files given, all valid")
         summary = run_pipeline(callmart)
     summary.print(time.monotonic() - started)
     return 0 if summary.success else 1
@@ -140,13 +140,14 @@ def _checked_salt(warehouse: Path, explicit: object, rebuild: bool) -> str:
     return salt
 
 
-def _checked_config(config_dir: Path | None, landing: Path) -> None:
-    """Validates the configuration a run will use (--config, else the landing's config/)."""
+def _checked_config(config_dir: Path | None, landing: Path) -> tuple[EffectiveConfig, Path | None]:
+    """The configuration a run will use (--config, else the landing's config/), validated."""
     from .configuration import load_config
+    from .resources import effective_config_dir
     from .settings import SHIPPED_SEEDS
 
-    implicit = landing / "config"
-    load_config(config_dir or (implicit if implicit.is_dir() else None), SHIPPED_SEEDS)
+    path = effective_config_dir(config_dir, landing)
+    return load_config(path, SHIPPED_SEEDS), path
 
 
 def cmd_check(args: argparse.Namespace) -> int:

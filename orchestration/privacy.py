@@ -19,6 +19,15 @@ import duckdb
 SALT_TABLE = "raw.pii_salt"
 
 
+def write_private(path: Path, text: str) -> None:
+    """Write a secret file readable by its owner only (0600 from the moment it exists)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)
+
+
 def salt_file(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.name + ".salt")
 
@@ -30,11 +39,8 @@ def resolve_salt(warehouse: Path, explicit: object = None) -> str:
     path = salt_file(warehouse)
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
     salt = secrets.token_hex(32)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(salt + "\n")
+    write_private(path, salt + "\n")
     return salt
 
 

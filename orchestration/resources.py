@@ -17,6 +17,14 @@ from .progress import Progress
 from .settings import StatePaths, data_dir, default_warehouse
 
 
+def effective_config_dir(config_dir: Path | None, landing: Path) -> Path | None:
+    """--config, else the landing folder's config/ when it has one (the demo's), else none."""
+    if config_dir is not None:
+        return config_dir
+    implicit = landing / "config"
+    return implicit if implicit.is_dir() else None
+
+
 class CallmartResource(ConfigurableResource):
     """Paths, dbt vars and reporting options of one run."""
 
@@ -78,11 +86,7 @@ class CallmartResource(ConfigurableResource):
 
     @property
     def config_path(self) -> Path | None:
-        """--config, else the landing folder's config/ when it has one (the demo's), else none."""
-        if self.config_dir:
-            return Path(self.config_dir)
-        implicit = self.landing_path / "config"
-        return implicit if implicit.is_dir() else None
+        return effective_config_dir(Path(self.config_dir) if self.config_dir else None, self.landing_path)
 
     @property
     def dbt_vars(self) -> dict[str, object]:

@@ -529,7 +529,9 @@ def _descriptions(manifest: Path | None) -> dict[str, dict[str, str]]:
     }
 
 
-def _dataset_yaml(con, dataset: Dataset, descriptions: dict[str, dict[str, str]]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _dataset_yaml(
+    dataset: Dataset, columns_found: list[tuple[str, str]], descriptions: dict[str, dict[str, str]]
+) -> dict[str, Any]:
     described = {**descriptions.get(dataset.name, {}), **descriptions.get("dim_agent", {})} if dataset.sql else (
         descriptions.get(dataset.name, {})
     )  # fmt: skip
@@ -546,7 +548,7 @@ def _dataset_yaml(con, dataset: Dataset, descriptions: dict[str, dict[str, str]]
             "description": described.get(name) or None,
             "python_date_format": None,
         }  # fmt: skip
-        for name, kind in _columns(con, dataset)
+        for name, kind in columns_found
     ]
     columns += [
         {
@@ -595,7 +597,8 @@ def _chart_yaml(chart: Chart) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _dashboard_yaml(dashboard: Dashboard) -> dict[str, Any]:
+def _dashboard_yaml(dashboard: Dashboard, columns: dict[str, set[str]]) -> dict[str, Any]:
+    """`columns`: each dataset's column names, for the datasets a filter can target."""
     position: dict[str, Any] = {
         "DASHBOARD_VERSION_KEY": "v2",
         "ROOT_ID": {"id": "ROOT_ID", "type": "ROOT", "children": ["GRID_ID"]},
@@ -634,7 +637,8 @@ def _dashboard_yaml(dashboard: Dashboard) -> dict[str, Any]:
         }  # fmt: skip
     ]
     for label, column in dashboard.filters:
-        dataset = next(d for d in (DATASETS[c.dataset] for c in dashboard.charts) if _has_column(d, column))
+        # a filter targets the first of the dashboard's datasets that has its column
+        dataset = next(DATASETS[c.dataset] for c in dashboard.charts if column in columns[c.dataset])
         filters.append(
             {
                 "id": f"NATIVE_FILTER-{dashboard.slug}-{column}",
@@ -668,21 +672,6 @@ def _dashboard_yaml(dashboard: Dashboard) -> dict[str, Any]:
     }  # fmt: skip
 
 
-# the columns a filter can target, per dataset (marts' columns; the agent dataset adds team)
-_FILTER_COLUMNS = {
-    "client_id": set(CLIENT_DATASETS),
-    "queue": {"kpi_inbound_daily", "kpi_inbound_interval"},
-    "campaign_id": {"kpi_outbound_daily", "kpi_outbound_campaign", "kpi_sales_daily", "kpi_plan_fulfilment"},
-    "channel": {"kpi_quality_daily", "kpi_satisfaction_daily"},
-    "team": {"kpi_agent_daily", "kpi_esat_monthly"},
-    "agent_id": {"kpi_agent_daily"},
-}
-
-
-def _has_column(dataset: Dataset, column: str) -> bool:
-    return dataset.name in _FILTER_COLUMNS.get(column, set())
-
-
 def database_yaml(published: Path) -> dict[str, Any]:
     """Superset's connection: the published copy, read-only, no access to files outside it."""
     extra = {
@@ -705,12 +694,14 @@ def build_bundle(published: Path, manifest: Path | None = None) -> bytes:
         f"databases/{DATABASE_NAME}.yaml": database_yaml(published),
     }
     with duckdb.connect(str(published), read_only=True) as con:
-        for dataset in DATASETS.values():
-            files[f"datasets/{DATABASE_NAME}/{dataset.name}.yaml"] = _dataset_yaml(con, dataset, descriptions)
+        found = {name: _columns(con, dataset) for name, dataset in DATASETS.items()}
+    for name, dataset in DATASETS.items():
+        files[f"datasets/{DATABASE_NAME}/{name}.yaml"] = _dataset_yaml(dataset, found[name], descriptions)
+    columns = {name: {column for column, _ in found[name]} for name in found}
     for dashboard in DASHBOARDS:
         for chart in dashboard.charts:
             files[f"charts/{chart.key}.yaml"] = _chart_yaml(chart)
-        files[f"dashboards/{dashboard.slug}.yaml"] = _dashboard_yaml(dashboard)
+        files[f"dashboards/{dashboard.slug}.yaml"] = _dashboard_yaml(dashboard, columns)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(files):

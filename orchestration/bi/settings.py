@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..privacy import write_private
 from ..settings import PROJECT_DIR, data_dir
 
 REQUIREMENTS = PROJECT_DIR / "bi" / "requirements.lock"
@@ -83,10 +84,7 @@ class BiSettings:
                 stored[key] = secrets.token_urlsafe(32 if key == "secret_key" else 18)
                 changed = True
         if changed:
-            self.home.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(self.secrets_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(descriptor, "w") as handle:
-                json.dump(stored, handle)
+            write_private(self.secrets_file, json.dumps(stored))
         os.chmod(self.secrets_file, 0o600)
         return {
             "secret_key": os.environ.get("CALLMART_BI_SECRET_KEY") or stored["secret_key"],

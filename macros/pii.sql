@@ -2,7 +2,18 @@
     Normalized = its digits, the last 10 when longer; a number with no digits is NULL (nobody). -#}
 
 {% macro normalize_phone(col) -%}
-    nullif(right(regexp_replace(coalesce({{ col }}, ''), '[^0-9]', '', 'g'), 10), '')
+    nullif(right({{ callmart.digits_only("coalesce(" ~ col ~ ", '')") }}, 10), '')
+{%- endmacro %}
+
+{#- Every non-digit removed (Spark's regexp_replace replaces every match and takes no flags). -#}
+{% macro digits_only(expr) -%}
+    {{ return(adapter.dispatch('digits_only', 'callmart')(expr)) }}
+{%- endmacro %}
+{% macro default__digits_only(expr) -%}
+    regexp_replace({{ expr }}, '[^0-9]', '', 'g')
+{%- endmacro %}
+{% macro spark__digits_only(expr) -%}
+    regexp_replace({{ expr }}, '[^0-9]', '')
 {%- endmacro %}
 
 {% macro sha256_hex(expr) -%}

@@ -70,3 +70,20 @@
 {% macro seconds_between(start_ts, end_ts) -%}
     ({{ callmart.timestamp_to_epoch(end_ts) }} - {{ callmart.timestamp_to_epoch(start_ts) }})
 {%- endmacro %}
+
+{#- An epoch as key text, the same on every engine: whole milliseconds (a double's text differs:
+    '1792397654.0' on DuckDB, '1792397654' on PostgreSQL). -#}
+{% macro epoch_key(epoch) -%}
+    cast(cast(floor(({{ epoch }}) * 1000) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{#- ISO day of the week: Monday 1 ... Sunday 7 (Spark's dayofweek counts from Sunday = 1). -#}
+{% macro iso_day_of_week(day) -%}
+    {{ return(adapter.dispatch('iso_day_of_week', 'callmart')(day)) }}
+{%- endmacro %}
+{% macro default__iso_day_of_week(day) -%}
+    cast(extract(isodow from {{ day }}) as {{ dbt.type_bigint() }})
+{%- endmacro %}
+{% macro spark__iso_day_of_week(day) -%}
+    cast((dayofweek({{ day }}) + 5) % 7 + 1 as {{ dbt.type_bigint() }})
+{%- endmacro %}

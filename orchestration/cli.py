@@ -79,12 +79,17 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from .engines import require_adapter
     from .lock import warehouse_lock
     from .resources import CallmartResource
     from .runner import run_pipeline
     from .settings import SHIPPED_SEEDS, StatePaths
 
     started = time.monotonic()
+    try:  # a target whose adapter is not installed: a usage error before anything runs
+        require_adapter(args.target)
+    except RuntimeError as exc:
+        raise UsageError(str(exc)) from exc
     dbt_vars = _checked_vars(args.vars)
     landing = Path(args.landing) if args.landing else data_dir() / "demo"
     if args.landing and not landing.is_dir():
@@ -112,6 +117,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             progress=True,
             verbose=args.verbose,
             pii_salt=salt,
+            target=args.target,
         )
         own = ", ".join(config.user_files) or "none"
         _say(f"callmart run: landing {callmart.landing_path} -> warehouse {warehouse}")
@@ -252,6 +258,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of",
         help="freshness checks as of this UTC time ('data' = the newest queue_log event); "
         "default now (the demo: 'data')",
+    )
+    run.add_argument(
+        "--target",
+        choices=["duckdb", "postgres", "spark"],
+        default="duckdb",
+        help="where dbt builds the models: duckdb (the warehouse file, default), postgres "
+        "(CALLMART_PG_HOST/_PORT/_USER/_DB/_PASSWORD) or spark (a local session beside the warehouse); "
+        "loading, checks and the published copy stay in the DuckDB warehouse",
     )
     run.add_argument("--verbose", action="store_true", help="stream dbt's full log to the terminal too")
     run.add_argument(

@@ -24,9 +24,11 @@ import yaml
 from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, AssetsDefinition, Output
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from .engines import Engine
 from .resources import CallmartResource
 from .settings import PROJECT_DIR, StatePaths, cache_dir
 from .warehouse import SETTINGS as DUCKDB_SETTINGS
+from .warehouse import connect
 
 PARSED_PATHS = ("dbt_project.yml", "profiles.yml", "models", "macros", "tests/dbt", "seeds")
 
@@ -76,23 +78,26 @@ def dbt_manifest() -> Path:
     return manifest
 
 
-def write_profile(paths: StatePaths) -> Path:
-    """The run's dbt profile: the project's profiles.yml with the warehouse path of this run."""
+def write_profile(paths: StatePaths, engine: Engine | None = None) -> Path:
+    """The run's dbt profile: the project's profiles.yml with the warehouse path of this run, and
+    the output of its engine when dbt builds elsewhere (engines/)."""
     profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
     duckdb_output = profiles["callmart"]["outputs"]["duckdb"]
     duckdb_output["path"] = str(paths.warehouse)
     duckdb_output["settings"] = {**duckdb_output.get("settings", {}), **DUCKDB_SETTINGS}
+    if engine is not None:
+        profiles["callmart"]["outputs"][engine.name] = engine.profile_output()
     paths.dbt_profiles.mkdir(parents=True, exist_ok=True)
     (paths.dbt_profiles / "profiles.yml").write_text(yaml.safe_dump(profiles, sort_keys=False))
     return paths.dbt_profiles
 
 
-def dbt_resource() -> DbtCliResource:
+def dbt_resource(target: str = "duckdb") -> DbtCliResource:
     """dbt with the project's profile; each run passes its own with --profiles-dir (write_profile)."""
     return DbtCliResource(
         project_dir=str(PROJECT_DIR),
         profiles_dir=str(PROJECT_DIR),
-        target="duckdb",
+        target=target,
         dbt_executable=dbt_executable(),
     )
 
@@ -152,21 +157,27 @@ def build_dbt_assets() -> AssetsDefinition:
         """Staging, intermediate and mart models and their data tests (unit tests run in the test
         suite and `callmart check --unit`)."""
         paths = callmart.paths
+        out = callmart.out
+        engine = callmart.engine()
+        dbt_vars = dict(callmart.dbt_vars)
+        if engine is not None:
+            dbt_vars |= _ingest(engine, callmart)
         rotate_log(paths.dbt_log_file, callmart.keep_runs)
-        args = ["build", "--exclude", "test_type:unit", "--profiles-dir", str(write_profile(paths))]
+        args = ["build", "--exclude", "test_type:unit", "--profiles-dir", str(write_profile(paths, engine))]
         args += ["--log-path", str(paths.dbt_logs), "--log-format-file", "text"]
-        if callmart.dbt_vars:
-            args += ["--vars", json.dumps(callmart.dbt_vars)]
+        if dbt_vars:
+            args += ["--vars", json.dumps(dbt_vars)]
         models = len(context.selected_asset_keys)
         tests = len(context.selected_asset_check_keys)
         done_models = done_tests = failed_tests = 0
+        reported: set[str] = set()
         started = time.monotonic()
-        out = callmart.out
         try:
             with contextlib.redirect_stdout(_DbtEcho(callmart.verbose)):
                 for event in dbt.cli(args, context=context, target_path=paths.dbt_target).stream():
                     if isinstance(event, Output):
                         done_models += 1
+                        reported.add(event.output_name)
                     elif isinstance(event, AssetCheckResult):
                         done_tests += 1
                         failed_tests += not event.passed
@@ -174,9 +185,44 @@ def build_dbt_assets() -> AssetsDefinition:
                     yield event
         finally:
             failed = f", {failed_tests} failed" if failed_tests else ""
+            if done_models < models:
+                unreported = sorted(
+                    name
+                    for name in context.op_execution_context.selected_output_names
+                    if name not in reported
+                )
+                context.log.warning(f"dbt reported no result for: {', '.join(unreported)}")
+                out.line(f"dbt      no result reported for {', '.join(unreported)}")
             out.line(
                 f"dbt      {done_models}/{models} models, {done_tests}/{tests} tests{failed} "
                 f"in {time.monotonic() - started:.0f} s (log: {paths.dbt_log_file})"
             )
+        if engine is not None:
+            marts = sorted(key.path[1] for key in context.selected_asset_keys if key.path[0] == "marts")
+            _mirror(engine, callmart, marts)
 
     return callmart_dbt_assets
+
+
+def _ingest(engine: Engine, callmart: CallmartResource) -> dict[str, Any]:
+    """Copy what dbt reads into the engine; the dbt vars its hooks need."""
+    from .engines import input_tables
+
+    started = time.monotonic()
+    with connect(callmart.warehouse_path, read_only=True) as con:
+        tables = input_tables(con)
+        rows = engine.ingest(con, tables)
+    callmart.out.line(
+        f"engine   {engine.name}: {len(tables)} input tables, {rows:,} rows in {time.monotonic() - started:.1f} s"
+    )
+    return engine.dbt_vars(tables)
+
+
+def _mirror(engine: Engine, callmart: CallmartResource, marts: list[str]) -> None:
+    """The engine's marts into the warehouse's marts schema, for the checks, publication and BI."""
+    started = time.monotonic()
+    with connect(callmart.warehouse_path) as con:
+        rows = engine.mirror(con, marts)
+    callmart.out.line(
+        f"engine   {len(marts)} marts from {engine.name}, {rows:,} rows in {time.monotonic() - started:.1f} s"
+    )

@@ -38,9 +38,13 @@ def build_definitions(callmart: CallmartResource | None = None) -> Definitions:
     )
     return Definitions(
         assets=[configuration_tables, *LOAD_ASSETS, dbt_models, publish_marts, superset_dashboards],
-        asset_checks=build_checks(lambda key: key in known),
+        asset_checks=build_checks(lambda key: key in known, callmart.target),
         jobs=[main_job],
-        resources={"callmart": callmart, "dbt": dbt_resource(), "superset": SupersetResource.from_env()},
+        resources={
+            "callmart": callmart,
+            "dbt": dbt_resource(callmart.target),
+            "superset": SupersetResource.from_env(),
+        },
         executor=in_process_executor,
     )
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dagster import ConfigurableResource
 
 from .progress import Progress
+
+if TYPE_CHECKING:
+    from .engines import Engine
 from .settings import StatePaths, data_dir, default_warehouse
 
 
@@ -36,6 +40,11 @@ class CallmartResource(ConfigurableResource):
     progress: bool = False
     verbose: bool = False
     pii_salt: str = ""  # resolved by the CLI (privacy.py); empty: read or create the salt file
+    target: str = "duckdb"  # where dbt builds: duckdb (the warehouse itself), postgres or spark
+    pg_host: str = ""  # PostgreSQL (target postgres); the password only from CALLMART_PG_PASSWORD
+    pg_port: str = ""
+    pg_user: str = ""
+    pg_db: str = ""
 
     @classmethod
     def for_run(
@@ -48,6 +57,7 @@ class CallmartResource(ConfigurableResource):
         progress: bool = False,
         verbose: bool = False,
         pii_salt: str = "",
+        target: str = "duckdb",
     ) -> CallmartResource:
         # the salt never travels as a dbt var (it would be rendered into compiled SQL and logs)
         dbt_vars = {k: v for k, v in (dbt_vars or {}).items() if k != "pii_salt"}
@@ -60,12 +70,17 @@ class CallmartResource(ConfigurableResource):
             as_of=as_of or "",
             progress=progress,
             verbose=verbose,
+            target=target,
+            **_postgres_from_env(),
         )
 
     @classmethod
     def from_env(cls) -> CallmartResource:
-        """For `dagster dev`: CALLMART_LANDING, CALLMART_WAREHOUSE, CALLMART_CONFIG_DIR, CALLMART_DBT_VARS."""
+        """For `dagster dev`: CALLMART_LANDING, CALLMART_WAREHOUSE, CALLMART_CONFIG_DIR, CALLMART_DBT_VARS,
+        CALLMART_TARGET and CALLMART_PG_*."""
         return cls(
+            target=os.environ.get("CALLMART_TARGET", "duckdb"),
+            **_postgres_from_env(),
             landing=os.environ.get("CALLMART_LANDING", str(data_dir() / "demo")),
             warehouse=os.environ.get("CALLMART_WAREHOUSE", str(default_warehouse())),
             config_dir=os.environ.get("CALLMART_CONFIG_DIR", ""),
@@ -109,3 +124,20 @@ class CallmartResource(ConfigurableResource):
     @property
     def out(self) -> Progress:
         return Progress(self.progress, self.verbose)
+
+    def engine(self) -> Engine | None:
+        """The engine dbt builds on; None for DuckDB (the warehouse file itself)."""
+        from .engines import engine_for
+
+        settings = {
+            "pg_host": self.pg_host,
+            "pg_port": self.pg_port,
+            "pg_user": self.pg_user,
+            "pg_db": self.pg_db,
+        }
+        return engine_for(self.target, self.paths, settings)
+
+
+def _postgres_from_env() -> dict[str, str]:
+    """CALLMART_PG_HOST, _PORT, _USER, _DB, read once when the resource is made."""
+    return {f"pg_{k}": os.environ.get(f"CALLMART_PG_{k.upper()}", "") for k in ("host", "port", "user", "db")}

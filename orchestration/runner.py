@@ -90,6 +90,7 @@ def run_pipeline(callmart: CallmartResource) -> RunSummary:
         published_path=str(callmart.paths.published),
         dbt_log=str(callmart.paths.dbt_log_file),
     )
+    explanations = _dbt_test_explanations()
     for event in result.all_events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
             mat = event.materialization
@@ -120,7 +121,9 @@ def run_pipeline(callmart: CallmartResource) -> RunSummary:
             meta = {k: v.value for k, v in evaluation.metadata.items()}
             if "failing_rows" in meta or not evaluation.passed:  # ours always; dbt's when they fail
                 failing = meta.get("failing_rows", meta.get("dagster_dbt/failed_row_count")) or 0
-                message = evaluation.description or ("ok" if evaluation.passed else "dbt test failed")
+                message = evaluation.description or (
+                    "ok" if evaluation.passed else explanations.get(evaluation.check_name, "dbt test failed")
+                )
                 summary.checks.append(
                     CheckResult(
                         name=evaluation.check_name,
@@ -154,6 +157,13 @@ def run_pipeline(callmart: CallmartResource) -> RunSummary:
         ]
     summary.success = summary.success and not summary.error_checks_failed
     return summary
+
+
+def _dbt_test_explanations() -> dict[str, str]:
+    from .dbt_assets import dbt_manifest
+    from .quality.dbt_tests import test_explanations
+
+    return test_explanations(dbt_manifest())
 
 
 def failing_row_samples(warehouse: Path, test_names: list[str], limit: int = 5) -> dict[str, list[str]]:

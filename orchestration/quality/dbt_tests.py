@@ -62,3 +62,32 @@ def run_dbt_tests(
             )
         )
     return failed, passed
+
+
+def test_explanations(manifest: Path) -> dict[str, str]:
+    """What each dbt data test checks, by test name, for the run summary: its description, else a
+    singular test's leading SQL comment, else the generic test with its model, column and arguments."""
+    nodes = json.loads(manifest.read_text())["nodes"].values()
+    explanations: dict[str, str] = {}
+    for node in nodes:
+        if node["resource_type"] != "test":
+            continue
+        explanations[node["name"]] = node.get("description") or _explain(node)
+    return explanations
+
+
+def _explain(node: dict) -> str:  # type: ignore[type-arg]
+    metadata = node.get("test_metadata")
+    if not metadata:  # singular: the comment under its config line
+        comment = []
+        for line in node.get("raw_code", "").splitlines():
+            if line.strip().startswith("--"):
+                comment.append(line.strip().lstrip("-").strip())
+            elif comment:
+                break
+        return " ".join(comment) or f"dbt test {node['name']}"
+    model = (node.get("attached_node") or "").split(".")[-1]
+    column = f".{node['column_name']}" if node.get("column_name") else ""
+    arguments = {k: v for k, v in metadata.get("kwargs", {}).items() if k not in ("model", "column_name")}
+    shown = f" {arguments}" if arguments else ""
+    return f"{metadata['name']} on {model}{column}{shown}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,8 @@ def data_docs_index(gx_dir: Path) -> Path:
 def _context(gx_dir: Path):  # type: ignore[no-untyped-def]
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before GX is imported; the same for every run
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    # GX imports pyspark when it is installed (the Spark extra), which warns about pandas 3
+    warnings.filterwarnings("ignore", category=FutureWarning, module="pyspark")
     import great_expectations as gx
 
     context = gx.get_context(mode="file", project_root_dir=str(gx_dir))

@@ -79,9 +79,13 @@ def query_rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
     return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
 
 
-def mart_differences(first: Path, second: Path, ignore: tuple[str, ...] = ()) -> dict[str, str]:
+def mart_differences(
+    first: Path, second: Path, ignore: tuple[str, ...] = (), across_engines: bool = False
+) -> dict[str, str]:
     """Tables of schema `marts` that differ between two warehouses, value for value (EXCEPT ALL both
-    ways), with what differs; `ignore` names columns left out of the comparison."""
+    ways), with what differs; `ignore` names columns left out of the comparison. `across_engines`
+    compares builds of different engines: the same column names, integers as bigint, numbers rounded
+    to 6 decimals (a sum of doubles may differ in its last bits), timestamps without a zone."""
     differences: dict[str, str] = {}
     with duckdb.connect() as con:
         con.execute(f"attach '{first}' as a (read_only)")
@@ -91,29 +95,44 @@ def mart_differences(first: Path, second: Path, ignore: tuple[str, ...] = ()) ->
             sql = f"select table_name from information_schema.tables where table_catalog = '{db}' and table_schema = 'marts'"
             return {r[0] for r in con.execute(sql).fetchall()}
 
+        def columns(db: str, name: str) -> list[str]:
+            rows = con.execute(
+                "select column_name, data_type from information_schema.columns where table_catalog = ? "
+                "and table_schema = 'marts' and table_name = ? order by ordinal_position",
+                [db, name],
+            ).fetchall()
+            return [_normalised(c, t) if across_engines else f'"{c}"' for c, t in rows if c not in ignore]
+
         names_a, names_b = tables("a"), tables("b")
         for missing in names_a ^ names_b:
             differences[missing] = "only in one warehouse"
         for name in sorted(names_a & names_b):
-            columns = [
-                r[0]
-                for r in con.execute(
-                    "select column_name from information_schema.columns where table_catalog = 'a' "
-                    "and table_schema = 'marts' and table_name = ? order by ordinal_position",
-                    [name],
-                ).fetchall()
-                if r[0] not in ignore
-            ]
-            listed = ", ".join(f'"{c}"' for c in columns)
+            listed_a, listed_b = ", ".join(columns("a", name)), ", ".join(columns("b", name))
+            if across_engines and [c.split(" as ")[-1] for c in columns("a", name)] != [
+                c.split(" as ")[-1] for c in columns("b", name)
+            ]:
+                differences[name] = "columns differ"
+                continue
             only_a = con.execute(
-                f'select count(*) from (select {listed} from a.marts."{name}" except all select {listed} from b.marts."{name}")'
+                f'select count(*) from (select {listed_a} from a.marts."{name}" except all select {listed_b} from b.marts."{name}")'
             ).fetchone()[0]
             only_b = con.execute(
-                f'select count(*) from (select {listed} from b.marts."{name}" except all select {listed} from a.marts."{name}")'
+                f'select count(*) from (select {listed_b} from b.marts."{name}" except all select {listed_a} from a.marts."{name}")'
             ).fetchone()[0]
             if only_a or only_b:
                 differences[name] = f"{only_a} rows only in the first, {only_b} only in the second"
     return differences
+
+
+def _normalised(column: str, data_type: str) -> str:
+    quoted = f'"{column}"'
+    if data_type.startswith(("DOUBLE", "FLOAT", "DECIMAL", "REAL")):
+        return f"round(cast({quoted} as double), 6) as {quoted}"
+    if data_type in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"):
+        return f"cast({quoted} as bigint) as {quoted}"
+    if data_type.startswith("TIMESTAMP"):
+        return f"cast({quoted} as timestamp) as {quoted}"
+    return quoted
 
 
 def mart_row_count(warehouse: Path) -> int:

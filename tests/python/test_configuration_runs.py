@@ -109,6 +109,7 @@ def test_every_run_succeeds_and_publishes(built) -> None:
         assert "marts published for BI" in output, (name, output)
         # the legal but unusual PROMO status (a sale that is not a result) only warns
         assert "assert_dialer_sale_is_a_result" in output and "FAIL" not in output, output
+        assert "A business opinion, not a rule of kpis.md" in output  # what the warning suspects
 
 
 def test_a_second_run_on_the_same_warehouse_waits_for_the_first(built) -> None:

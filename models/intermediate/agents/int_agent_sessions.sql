@@ -81,7 +81,7 @@ intervals as (
 sorted as (
 
     -- one order for both window passes below (tied rows must not be ordered differently in each)
-    select *, row_number() over (partition by agent_id order by start_epoch, end_epoch) as interval_no
+    select *, row_number() over (partition by agent_id order by start_epoch, end_epoch nulls last) as interval_no
     from intervals
 
 ),

@@ -24,7 +24,7 @@ candidates as (
         p.duration_s,
         s.stint_id,
         row_number() over (
-            partition by p.agent_id, p.start_epoch order by s.ended_epoch desc, s.entry_seq desc
+            partition by p.agent_id, p.start_epoch order by s.ended_epoch desc nulls last, s.entry_seq desc
         ) as candidate_rank
     from pauses p
     inner join stints s

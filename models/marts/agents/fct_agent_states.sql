@@ -42,7 +42,7 @@ spans as (
 final as (
 
     select
-        agent_id || '|' || state || '|' || coalesce(stint_id, cast(start_epoch as {{ dbt.type_string() }}))
+        agent_id || '|' || state || '|' || coalesce(stint_id, {{ callmart.epoch_key('start_epoch') }})
             as state_span_id,
         agent_id,
         state,

@@ -40,8 +40,8 @@ final as (
         extract(year from s.date_day) as year,
         extract(month from s.date_day) as month,
         extract(day from s.date_day) as day_of_month,
-        extract(isodow from s.date_day) as iso_day_of_week,
-        extract(isodow from s.date_day) in (6, 7) as is_weekend
+        {{ callmart.iso_day_of_week('s.date_day') }} as iso_day_of_week,
+        {{ callmart.iso_day_of_week('s.date_day') }} in (6, 7) as is_weekend
     from spine s
     cross join bounds b
     where s.date_day >= cast(b.first_day as date) and s.date_day <= cast(b.last_day as date)

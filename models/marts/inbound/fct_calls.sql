@@ -14,10 +14,10 @@ ranked as (
     select
         *,
         row_number() over (partition by callid order by entered_epoch, entry_seq) as first_rank,
-        row_number() over (partition by callid order by terminal_epoch desc, entry_seq desc) as last_rank,
+        row_number() over (partition by callid order by terminal_epoch desc nulls last, entry_seq desc) as last_rank,
         row_number() over (
             partition by callid
-            order by case when outcome = 'answered' then 0 else 1 end, connected_epoch, entry_seq
+            order by case when outcome = 'answered' then 0 else 1 end, connected_epoch nulls last, entry_seq
         ) as answer_rank
     from stints
 

@@ -20,7 +20,7 @@ first_contacts as (
     select * from (
         select
             *,
-            row_number() over (partition by case_id order by contact_ts_utc, contact_id) as contact_rank
+            row_number() over (partition by case_id order by contact_ts_utc nulls last, contact_id) as contact_rank
         from contacts
         where case_id is not null
     ) ranked

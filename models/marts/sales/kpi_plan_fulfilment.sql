@@ -6,7 +6,7 @@
 with plans as (
 
     select
-        row_number() over (order by period_start, period_end, client_id, campaign_id, metric) as plan_row,
+        row_number() over (order by period_start, period_end, client_id, campaign_id nulls last, metric) as plan_row,
         period_start,
         period_end,
         client_id,

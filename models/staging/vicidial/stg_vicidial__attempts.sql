@@ -20,7 +20,7 @@ final as (
         upper({{ callmart.text('status') }}) as status,
         {{ callmart.phone_hash('phone_number') }} as phone_number_hash,
         {{ callmart.phone_last4('phone_number') }} as phone_number_last4,
-        {{ callmart.text('"user"') }} as user_name,
+        {{ callmart.text(adapter.quote('user')) }} as user_name,
         {{ callmart.text('term_reason') }} as term_reason,
         _file_id as file_id,
         _line_no as line_no

@@ -317,15 +317,16 @@ class Loader:
             with parsed as ({parse}),
             hashed as (
               select *, md5_number(line) as _h from parsed
-            ), ranked as (
-              select *, min(line_no) over (partition by _h) as _first from hashed
+            ), repeated as (
+              -- lines whose text occurs more than once in this load: a group, not a window (a sort)
+              select _h, min(line_no) as _first from hashed group by _h having count(*) > 1
             )
-            select h.* exclude (reason, _first),
+            select h.* exclude (reason),
               case when h.reason is not null then h.reason
-                   when h._first < h.line_no then 'duplicate of line ' || h._first || ' of this file'
+                   when r._first < h.line_no then 'duplicate of line ' || r._first || ' of this file'
                    when h._h in (select _line_hash from {source.table}) then 'duplicate of a line already loaded'
               end as reason
-            from ranked h""")
+            from hashed h left join repeated r on r._h = h._h""")
         con.execute(
             f"""insert into {source.table} ({quoted}, _file_id, _line_no, _line_hash)
                         select {quoted}, ?, line_no, _h from _parsed where reason is null""",

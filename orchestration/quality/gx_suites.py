@@ -21,6 +21,8 @@ from ..settings import PROJECT_DIR
 from .model import CheckResult
 
 SUITES_DIR = PROJECT_DIR / "expectations"
+# GX imports pyspark when it is installed (the spark extra), which warns about pandas 3 on import
+warnings.filterwarnings("ignore", category=FutureWarning, module="pyspark")
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,6 @@ def data_docs_index(gx_dir: Path) -> Path:
 def _context(gx_dir: Path):  # type: ignore[no-untyped-def]
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before GX is imported; the same for every run
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    # GX imports pyspark when it is installed (the Spark extra), which warns about pandas 3
-    warnings.filterwarnings("ignore", category=FutureWarning, module="pyspark")
     import great_expectations as gx
 
     context = gx.get_context(mode="file", project_root_dir=str(gx_dir))

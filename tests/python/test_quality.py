@@ -300,3 +300,20 @@ def test_data_docs_render_offline_in_chromium(clean: Path) -> None:
     assert outside == []
     assert any("marts_kpi_inbound_daily" in r for r in rows), rows[:5]
     assert cells > 5
+
+
+def test_raw_suites_sample_the_newest_lines(wh) -> None:
+    """A raw-schema suite reads a sample, never the whole table, and the sample always holds the
+    newest file: a problem in today's file cannot hide behind a month of good lines."""
+    from orchestration.quality.gx_suites import load_suites
+
+    lines = [f"{1792382400 + i}|c{i}|support|NONE|ENTERQUEUE||0123456789|1" for i in range(20_500)]
+    (wh.landing / "asterisk").mkdir()
+    (wh.landing / "asterisk" / "queue_log.1").write_text("\n".join(lines) + "\n")
+    wh.load(["queue_log"])
+    (wh.landing / "asterisk" / "queue_log").write_text("1792500000|new|support|NONE|ENTERQUEUE||0123456789|1\n")
+    wh.load(["queue_log"])
+    (suite,) = [s for s in load_suites() if s.name == "raw_queue_log_schema"]
+    sample = wh.rows(f"select _file_id, callid from ({suite.query})")
+    assert len(sample) == 20_000
+    assert (2, "new") in sample

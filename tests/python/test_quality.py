@@ -311,7 +311,9 @@ def test_raw_suites_sample_the_newest_lines(wh) -> None:
     (wh.landing / "asterisk").mkdir()
     (wh.landing / "asterisk" / "queue_log.1").write_text("\n".join(lines) + "\n")
     wh.load(["queue_log"])
-    (wh.landing / "asterisk" / "queue_log").write_text("1792500000|new|support|NONE|ENTERQUEUE||0123456789|1\n")
+    (wh.landing / "asterisk" / "queue_log").write_text(
+        "1792500000|new|support|NONE|ENTERQUEUE||0123456789|1\n"
+    )
     wh.load(["queue_log"])
     (suite,) = [s for s in load_suites() if s.name == "raw_queue_log_schema"]
     sample = wh.rows(f"select _file_id, callid from ({suite.query})")

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from .inbound import AnsweredStint, _utc_date
@@ -66,15 +67,33 @@ def local_text(epoch: float, tz: ZoneInfo) -> str:
     return datetime.fromtimestamp(int(epoch), tz).strftime("%Y-%m-%d %H:%M:%S")
 
 
+class Rows(Protocol):
+    """Where a table's rows go: a list, or a CSV file written as they come (sinks.py)."""
+
+    def append(self, row: list[object]) -> None: ...
+
+    def __len__(self) -> int: ...
+
+
+class Cases(Rows, Protocol):
+    """Cases stay open (their row changes) until resolved or closed: rows are reached by index."""
+
+    def __getitem__(self, index: int) -> list[object]: ...
+
+    def settle(self, open_case_ids: set[str]) -> None:
+        """Every case not in `open_case_ids` is final."""
+        ...
+
+
 @dataclass
 class Tables:
-    leads: list[list[object]]
-    attempts: list[list[object]]
-    contacts: list[list[object]]
-    cases: list[list[object]]
-    orders: list[list[object]]
-    surveys: list[list[object]]
-    esat: list[list[object]]
+    leads: Rows
+    attempts: Rows
+    contacts: Rows
+    cases: Cases
+    orders: Rows
+    surveys: Rows
+    esat: Rows
 
 
 def customer_pools(seed: int, n_agents: int) -> dict[str, list[str]]:
@@ -89,12 +108,12 @@ def customer_pools(seed: int, n_agents: int) -> dict[str, list[str]]:
 
 
 def build_business(
-    world: World, answered_by_day: Iterable[list[AnsweredStint]], pools: dict[str, list[str]]
+    world: World, answered_by_day: Iterable[list[AnsweredStint]], pools: dict[str, list[str]], t: Tables
 ) -> Tables:
-    """Dialer, CRM and HR tables; days of answered stints are consumed in order as they arrive."""
+    """Dialer, CRM and HR tables into `t`; days of answered stints are consumed in order as they
+    arrive, and each day's rows go out before the next day is read (cases once they are final)."""
     rng = random.Random(world.seed + 2024)
     dialer_tz = ZoneInfo("UTC")
-    t = Tables([], [], [], [], [], [], [])
     number_to_customer = {
         num: (client, f"{client[:2].upper()}{i:07d}")
         for client, pool in pools.items()
@@ -237,6 +256,7 @@ def build_business(
                 del open_case[cust]
         # the dialer: each user works a 6-hour session on weekdays
         if day.weekday() >= 5:
+            t.cases.settle({case_id for case_id, _ in open_case.values()})
             continue
         callable_leads = [ld for ld in leads if not ld["final"] and ld["entry"] <= day]
         rng.shuffle(callable_leads)
@@ -301,6 +321,7 @@ def build_business(
                         "outbound",
                     )
                 now += ring + length + rng.randint(10, 40)
+        t.cases.settle({case_id for case_id, _ in open_case.values()})
     for ld in leads:
         t.leads.append(
             [

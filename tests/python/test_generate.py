@@ -108,3 +108,54 @@ def test_orders_follow_sales_dispositions(demo: Path) -> None:
     with (demo / "crm" / "orders.csv").open() as handle:
         dialer_orders = {r["lead_id"] for r in csv.DictReader(handle) if r["lead_id"]}
     assert sales and dialer_orders == sales
+
+
+def test_queue_log_written_day_by_day_equals_one_merge_of_all_days(tmp_path: Path) -> None:
+    """Days stream out as they come; a call that runs past midnight still lands in time order."""
+    import heapq
+
+    from orchestration.generate.sinks import QueueLogWriter
+
+    day1 = [
+        (100, 1, "100|a|q|NONE|ENTERQUEUE"),
+        (150, 2, "150|a|q|A|CONNECT"),
+        (900, 3, "900|a|q|A|COMPLETECALLER"),
+    ]
+    day2 = [(800, 1, "800|b|q|NONE|ENTERQUEUE"), (850, 2, "850|b|q|NONE|ABANDON")]
+    day3 = [(1000, 1, "1000|c|q|NONE|ENTERQUEUE")]
+    writer = QueueLogWriter(tmp_path / "queue_log", "0|NONE|NONE|NONE|QUEUESTART|")
+    for day in (day1, [], day2, day3):
+        writer.add_day(day)
+    assert writer.close() == 7
+    expected = ["0|NONE|NONE|NONE|QUEUESTART|"] + [line for _, _, line in heapq.merge(day1, day2, day3)]
+    assert (tmp_path / "queue_log").read_text().splitlines() == expected
+    assert expected[3:5] == ["800|b|q|NONE|ENTERQUEUE", "850|b|q|NONE|ABANDON"]  # inside a's call
+
+    late = QueueLogWriter(tmp_path / "late", "0|NONE|NONE|NONE|QUEUESTART|")
+    late.add_day(day2)
+    late.add_day(day3)  # writes day2
+    with pytest.raises(RuntimeError, match="out of order"):
+        late.add_day(day1)
+
+
+def test_cases_are_written_in_opening_order_once_final(tmp_path: Path) -> None:
+    from orchestration.generate.sinks import CsvCases
+
+    with (tmp_path / "cases.csv").open("w", newline="") as handle:
+        cases = CsvCases(handle, ["case_id", "status"])
+        cases.append(["CS1", "open"])
+        cases.append(["CS2", "open"])
+        cases[1][1] = "resolved"
+        cases.settle({"CS1"})  # CS1 still open: nothing may pass it
+        handle.flush()
+        assert (tmp_path / "cases.csv").read_text() == "case_id,status\n"
+        cases[0][1] = "closed_unresolved"
+        cases.settle(set())
+        cases.append(["CS3", "open"])
+        cases.close()
+    assert (tmp_path / "cases.csv").read_text().splitlines() == [
+        "case_id,status",
+        "CS1,closed_unresolved",
+        "CS2,resolved",
+        "CS3,open",
+    ]

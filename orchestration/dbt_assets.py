@@ -27,8 +27,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from .engines import Engine
 from .resources import CallmartResource
 from .settings import PROJECT_DIR, StatePaths, cache_dir
-from .warehouse import SETTINGS as DUCKDB_SETTINGS
-from .warehouse import connect
+from .warehouse import connect, duckdb_settings
 
 PARSED_PATHS = ("dbt_project.yml", "profiles.yml", "models", "macros", "tests/dbt", "seeds")
 
@@ -84,7 +83,7 @@ def write_profile(paths: StatePaths, engine: Engine | None = None) -> Path:
     profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
     duckdb_output = profiles["callmart"]["outputs"]["duckdb"]
     duckdb_output["path"] = str(paths.warehouse)
-    duckdb_output["settings"] = {**duckdb_output.get("settings", {}), **DUCKDB_SETTINGS}
+    duckdb_output["settings"] = {**duckdb_output.get("settings", {}), **duckdb_settings()}
     if engine is not None:
         profiles["callmart"]["outputs"][engine.name] = engine.profile_output()
     paths.dbt_profiles.mkdir(parents=True, exist_ok=True)

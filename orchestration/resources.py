@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from dagster import ConfigurableResource
 
 from .progress import Progress
+from .settings import StatePaths, data_dir, default_warehouse
 
 if TYPE_CHECKING:
     from .engines import Engine
-from .settings import StatePaths, data_dir, default_warehouse
 
 
 def effective_config_dir(config_dir: Path | None, landing: Path) -> Path | None:

@@ -72,3 +72,8 @@ class StatePaths:
     @property
     def dagster(self) -> Path:
         return self.state_dir / "dagster"
+
+    @property
+    def spark(self) -> Path:
+        """Spark's input Parquet, warehouse and metastore (`--target spark`, engines/spark.py)."""
+        return self.state_dir / "spark"

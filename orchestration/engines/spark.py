@@ -30,7 +30,7 @@ class SparkEngine:
 
     @property
     def root(self) -> Path:
-        return self.paths.state_dir / "spark"
+        return self.paths.spark
 
     @property
     def input_dir(self) -> Path:

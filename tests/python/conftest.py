@@ -95,24 +95,29 @@ def mart_differences(
             sql = f"select table_name from information_schema.tables where table_catalog = '{db}' and table_schema = 'marts'"
             return {r[0] for r in con.execute(sql).fetchall()}
 
-        def columns(db: str, name: str) -> list[str]:
+        def columns(db: str, name: str) -> list[tuple[str, str]]:
             rows = con.execute(
                 "select column_name, data_type from information_schema.columns where table_catalog = ? "
                 "and table_schema = 'marts' and table_name = ? order by ordinal_position",
                 [db, name],
             ).fetchall()
-            return [_normalised(c, t) if across_engines else f'"{c}"' for c, t in rows if c not in ignore]
+            return [(c, t) for c, t in rows if c not in ignore]
+
+        def selected(cols: list[tuple[str, str]]) -> str:
+            return ", ".join(_normalised(c, t) if across_engines else f'"{c}"' for c, t in cols)
 
         names_a, names_b = tables("a"), tables("b")
         for missing in names_a ^ names_b:
             differences[missing] = "only in one warehouse"
         for name in sorted(names_a & names_b):
-            listed_a, listed_b = ", ".join(columns("a", name)), ", ".join(columns("b", name))
-            if across_engines and [c.split(" as ")[-1] for c in columns("a", name)] != [
-                c.split(" as ")[-1] for c in columns("b", name)
-            ]:
-                differences[name] = "columns differ"
-                continue
+            columns_a = columns("a", name)
+            columns_b = columns_a  # one build: the first warehouse's columns, from both
+            if across_engines:  # each engine's own types, the same names
+                columns_b = columns("b", name)
+                if [c for c, _ in columns_a] != [c for c, _ in columns_b]:
+                    differences[name] = "columns differ"
+                    continue
+            listed_a, listed_b = selected(columns_a), selected(columns_b)
             only_a = con.execute(
                 f'select count(*) from (select {listed_a} from a.marts."{name}" except all select {listed_b} from b.marts."{name}")'
             ).fetchone()[0]

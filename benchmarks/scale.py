@@ -3,8 +3,10 @@
     uv run python benchmarks/scale.py --stints 1000000
     uv run python benchmarks/scale.py --stints 1000000 --stints 10000000 --keep /srv/bench
 
-For each size it generates a landing folder (30 days; agents scaled to the stints, with the
-proportional dialer, CRM, WFM and HR data the generator writes), runs `callmart run` in a child
+For each size it generates a landing folder (agents scaled to the stints up to the roster of a
+1,000-seat center, 2,222 agents or 40 M stints a year, then more days: 1 M stints are 30 days of
+667 agents, 10 M are 90 days of 2,222; with the proportional dialer, CRM, WFM and HR data the
+generator writes), runs `callmart run` in a child
 process and prints the wall time and peak memory (RSS summed over the whole process tree, sampled
 every 0.2 s) of each stage: generation, configuration, loading per source, dbt build, quality
 checks, publication; rows per second; and the floor: one hand-written DuckDB query reading the same
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import re
@@ -31,7 +34,8 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 STINTS_PER_AGENT_DAY = 50  # what the generator's default traffic gives (1.44 M stints: 30 d x 952 agents)
-DAYS = 30
+DAYS = 30  # at least
+MAX_AGENTS = 2222  # a 1,000-seat center's roster in the generator (about 110 k stints a day)
 
 
 def _tree_rss(root: int) -> int:
@@ -151,11 +155,12 @@ def floor(queue_log: Path) -> tuple[float, float]:
 
 
 def bench(stints: int, root: Path) -> Result:
-    agents = max(10, round(stints / (DAYS * STINTS_PER_AGENT_DAY)))
+    days = max(DAYS, math.ceil(stints / (MAX_AGENTS * STINTS_PER_AGENT_DAY)))
+    agents = max(10, round(stints / (days * STINTS_PER_AGENT_DAY)))
     landing, warehouse = root / "landing", root / "wh.duckdb"
-    print(f"\n== {stints:,} stints: {DAYS} days x {agents} agents", flush=True)
+    print(f"\n== {stints:,} stints: {days} days x {agents} agents", flush=True)
     callmart = [sys.executable, "-m", "orchestration.cli"]
-    gen = [*callmart, "generate", "--out", str(landing), "--days", str(DAYS), "--agents", str(agents)]
+    gen = [*callmart, "generate", "--out", str(landing), "--days", str(days), "--agents", str(agents)]
     code, seconds, peak, lines = _measured(gen)
     if code:
         raise RuntimeError("\n".join(lines[-20:]))

@@ -107,8 +107,8 @@ HEADERS: dict[str, list[str]] = {
 
 
 def _days(work: Callable[[int], DayResult], days: int, workers: int) -> Iterator[DayResult]:
-    """Each day's simulation, in day order, with at most `workers` + 1 days in flight: memory holds
-    a few days, whatever their number."""
+    """Each day's simulation, in day order: while the caller writes one day, `workers` more are
+    simulated or wait, so memory holds workers + 1 days, whatever their number."""
     if workers <= 1:
         for i in range(days):
             yield work(i)
@@ -116,11 +116,19 @@ def _days(work: Callable[[int], DayResult], days: int, workers: int) -> Iterator
     with ProcessPoolExecutor(max_workers=workers) as pool:
         in_flight: deque[Future[DayResult]] = deque()
         submitted = 0
-        while submitted < days or in_flight:
-            while submitted < days and len(in_flight) <= workers:
+
+        def submit() -> None:
+            nonlocal submitted
+            while submitted < days and len(in_flight) < workers:
                 in_flight.append(pool.submit(work, submitted))
                 submitted += 1
-            yield in_flight.popleft().result()
+
+        submit()
+        while in_flight:
+            result = in_flight.popleft().result()
+            submit()
+            yield result
+            del result
 
 
 def generate(

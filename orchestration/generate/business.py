@@ -6,6 +6,7 @@ so they run in order, after the inbound days.
 
 from __future__ import annotations
 
+import math
 import random
 from collections import deque
 from collections.abc import Iterable
@@ -96,29 +97,87 @@ class Tables:
     esat: Rows
 
 
-def customer_pools(seed: int, n_agents: int) -> dict[str, list[str]]:
-    """Phone numbers of each client's customers (index = customer number)."""
+@dataclass(frozen=True)
+class CustomerPool:
+    """One client's customers and their phone numbers, computed, not stored: customer i's number is
+    an affine permutation of i within the client's own number range, so a pool of millions costs
+    nothing to hold or to send to a worker, and a number maps back to exactly one customer."""
+
+    client: str
+    prefix: str
+    low: int  # the range of numbers after the prefix: [low, low + span)
+    span: int
+    size: int
+    multiplier: int  # coprime to span
+    offset: int
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int) -> str:
+        return f"{self.prefix}{self.low + (self.multiplier * index + self.offset) % self.span}"
+
+    def customer_of(self, number: str) -> tuple[str, str] | None:
+        """(client, customer id) of a number, or None when it is not one of this pool's."""
+        rest = number[len(self.prefix) :]
+        if not number.startswith(self.prefix) or not rest.isdigit() or rest.startswith("0"):
+            return None
+        value = int(rest) - self.low
+        if not 0 <= value < self.span:
+            return None
+        index = (value - self.offset) * pow(self.multiplier, -1, self.span) % self.span
+        return (self.client, f"{self.client[:2].upper()}{index:07d}") if index < self.size else None
+
+    def owner(self, number: str) -> tuple[str, str]:
+        """(client, customer id) of one of this pool's own numbers."""
+        found = self.customer_of(number)
+        if found is None:
+            raise ValueError(f"{number} is not a {self.client} customer's number")
+        return found
+
+
+Pools = dict[str, CustomerPool]
+
+# (client, prefix, first number after the prefix, how many numbers): disjoint ranges, so that a
+# number belongs to one client only.
+NUMBER_RANGES = (
+    ("acme", "0", 100_000_000, 700_000_000),
+    ("globex", "1212", 1_000_000, 9_000_000),
+    ("default", "0", 800_000_000, 200_000_000),
+)
+
+
+def customer_pools(seed: int, n_agents: int) -> Pools:
+    """Each client's customers (index = customer number)."""
     rng = random.Random(seed + 99)
     size = max(2000, n_agents * 1200)  # about one contact per customer a month, as in a real base
-    pools: dict[str, list[str]] = {}
-    for client, prefix in (("acme", "0"), ("globex", "1212"), ("default", "0")):
-        digits = 10 - len(prefix)
-        pools[client] = [prefix + str(rng.randrange(10 ** (digits - 1), 10**digits)) for _ in range(size)]
+    pools: Pools = {}
+    for client, prefix, low, span in NUMBER_RANGES:
+        multiplier = rng.randrange(span // 3, span)
+        while math.gcd(multiplier, span) != 1:
+            multiplier += 1
+        pools[client] = CustomerPool(
+            client, prefix, low, span, min(size, span), multiplier, rng.randrange(span)
+        )
     return pools
 
 
+def customer_of(pools: Pools, number: str) -> tuple[str, str] | None:
+    """(client, customer id) of a phone number, or None for a number no client's customer has."""
+    for pool in pools.values():
+        found = pool.customer_of(number)
+        if found is not None:
+            return found
+    return None
+
+
 def build_business(
-    world: World, answered_by_day: Iterable[list[AnsweredStint]], pools: dict[str, list[str]], t: Tables
+    world: World, answered_by_day: Iterable[list[AnsweredStint]], pools: Pools, t: Tables
 ) -> Tables:
     """Dialer, CRM and HR tables into `t`; days of answered stints are consumed in order as they
     arrive, and each day's rows go out before the next day is read (cases once they are final)."""
     rng = random.Random(world.seed + 2024)
     dialer_tz = ZoneInfo("UTC")
-    number_to_customer = {
-        num: (client, f"{client[:2].upper()}{i:07d}")
-        for client, pool in pools.items()
-        for i, num in enumerate(pool)
-    }
 
     # ---- leads: loaded before the first day, a few more added along the way
     leads: list[dict[str, object]] = []
@@ -214,7 +273,7 @@ def build_business(
         for st in answered:
             if st.caller == "anonymous":
                 continue
-            customer = number_to_customer.get(st.caller)
+            customer = customer_of(pools, st.caller)
             if customer is None:
                 continue
             add_contact(
@@ -244,7 +303,7 @@ def build_business(
             epoch = day_base + rng.uniform(7, 22) * 3600
             channel = rng.choices(CHANNEL_NAMES, cum_weights=CHANNEL_CUM)[0]
             agent = "" if channel == "self_service" else rng.choice(world.agents).agent_id
-            add_contact(epoch, channel, number_to_customer[num], agent, "", "", "", "inbound")
+            add_contact(epoch, channel, pools[client].owner(num), agent, "", "", "", "inbound")
         # stale cases close unresolved after 14 days
         cutoff = datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() - 15 * 86400
         while opened_order and opened_order[0][0] < cutoff:
@@ -304,7 +363,7 @@ def build_business(
                         camp.client_id,
                         camp.campaign_id,
                         str(lead["lead_id"]),
-                        number_to_customer[str(lead["phone"])][1],
+                        pools[camp.client_id].owner(str(lead["phone"]))[1],
                         user,
                         currency,
                         camp.avg_order,
@@ -313,7 +372,7 @@ def build_business(
                     add_contact(
                         start + ring,
                         "phone",
-                        number_to_customer[str(lead["phone"])],
+                        pools[camp.client_id].owner(str(lead["phone"])),
                         user,
                         "",
                         camp.campaign_id,

@@ -15,12 +15,18 @@ from __future__ import annotations
 import heapq
 import math
 import random
+from array import array
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+if TYPE_CHECKING:
+    from .business import Pools
+
+from .sinks import DayEvents
 from .world import CLIENTS, QUEUE_BY_NAME, QUEUES, SHIFTS, Agent, World, build_world, site_datetime
 
 INF = float("inf")
@@ -56,7 +62,7 @@ CALLS_PER_AGENT_DAY = 58.0
 CLIENT_TZ = {c.client_id: ZoneInfo(c.timezone) for c in CLIENTS}
 
 
-@dataclass
+@dataclass(slots=True)
 class AnsweredStint:
     callid: str
     queue: str
@@ -68,7 +74,7 @@ class AnsweredStint:
 @dataclass
 class DayResult:
     day_index: int
-    queue_log: list[tuple[int, int, str]] = field(default_factory=list)  # (epoch, seq, line)
+    queue_log: DayEvents = field(default_factory=lambda: DayEvents([]))  # the day's events, sorted
     cdr: list[str] = field(default_factory=list)
     answered: list[AnsweredStint] = field(default_factory=list)
     schedules: list[tuple[str, int, int, str]] = field(default_factory=list)
@@ -170,21 +176,20 @@ def simulate_day(
     start: date,
     days: int,
     day_index: int,
-    customers: dict[str, list[str]],
+    customers: Pools,
     end_epoch: int | None,
 ) -> DayResult:
     world: World = build_world(seed, n_agents, start, days)
     day = start + timedelta(days=day_index)
     rng = random.Random(seed * 1_000_003 + day_index * 7919 + 17)
     out = DayResult(day_index)
-    ql = out.queue_log
-    seq = 0
+    epochs = array("q")  # the day's events as emitted: epoch and line (the sequence is the index)
+    lines: list[str] = []
 
     def emit(epoch: float, line_tail: str) -> None:
-        nonlocal seq
-        seq += 1
         e = int(epoch)
-        ql.append((e, seq, f"{e}|{line_tail}"))
+        epochs.append(e)
+        lines.append(f"{e}|{line_tail}")
 
     # ---- agents: schedules and actual availability
     states: list[_AgentState] = []
@@ -394,9 +399,7 @@ def simulate_day(
         else:
             for qn in agent.queues:
                 emit(logoff, f"MANAGER|{qn}|{agent.interface}|REMOVEMEMBER|")
-    if end_epoch is not None:
-        out.queue_log = [e for e in ql if e[0] < end_epoch]
-    out.queue_log.sort()
+    out.queue_log = DayEvents.sorted(epochs, lines, end_epoch)
     return out
 
 

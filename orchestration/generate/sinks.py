@@ -1,7 +1,7 @@
 """Files the generator writes as it goes, so that its memory does not grow with the days.
 
 `CsvRows` writes each row when it comes; `CsvCases` holds a case until it is final (resolved or
-closed: its row no longer changes) and writes cases in the order they were opened; `QueueLogWriter`
+closed: its row no longer changes), so only open cases are held; `QueueLogWriter`
 merges each day's sorted events into one time-ordered queue_log, holding only the events of a day
 that end after the next day's first event (calls across midnight).
 """
@@ -11,6 +11,8 @@ from __future__ import annotations
 import bisect
 import csv
 import heapq
+from array import array
+from itertools import accumulate
 from pathlib import Path
 from typing import IO
 
@@ -33,10 +35,12 @@ class CsvRows:
 
 
 class CsvCases(CsvRows):
+    """Cases, each written once it is final (resolved or closed: its row no longer changes), in
+    the order they became final; only open cases are held."""
+
     def __init__(self, handle: IO[str], header: list[str]):
         super().__init__(handle, header)
         self.held: dict[int, list[object]] = {}  # index -> row, not yet written
-        self.next_out = 0  # index of the next row to write
 
     def append(self, row: list[object]) -> None:
         self.held[self.count] = row
@@ -46,50 +50,110 @@ class CsvCases(CsvRows):
         return self.held[index]
 
     def settle(self, open_case_ids: set[str]) -> None:
-        while self.next_out < self.count and self.held[self.next_out][0] not in open_case_ids:
-            self.writer.writerow(self.held.pop(self.next_out))
-            self.next_out += 1
+        """Every case not in `open_case_ids` is final."""
+        final = [index for index, row in self.held.items() if row[0] not in open_case_ids]
+        for index in final:
+            self.writer.writerow(self.held.pop(index))
 
     def close(self) -> None:
         """The cases still open at the end, as they are."""
         self.settle(set())
 
 
+class DayEvents:
+    """A day's sorted queue_log events held compactly (one string and three integer arrays instead of
+    millions of tuples): what a day's worker sends back and what the writer holds."""
+
+    def __init__(self, events: list[QueueLogEvent]):
+        self.epochs = array("q", (event[0] for event in events))
+        self.seqs = array("q", (event[1] for event in events))
+        self.text = "".join(event[2] + "\n" for event in events)
+        self.offsets = array("q", [0])
+        self.offsets.extend(accumulate(len(event[2]) + 1 for event in events))
+
+    @classmethod
+    def sorted(cls, epochs: array[int], lines: list[str], before: int | None = None) -> DayEvents:
+        """Events emitted in sequence (epochs[i], lines[i]), sorted by (epoch, sequence), those at or
+        after `before` left out."""
+        order = sorted(range(len(epochs)), key=epochs.__getitem__)  # stable: ties keep the sequence
+        if before is not None:
+            order = [i for i in order if epochs[i] < before]
+        day = cls([])
+        day.epochs = array("q", (epochs[i] for i in order))
+        day.seqs = array("q", (i + 1 for i in order))
+        day.text = "\n".join([lines[i] for i in order]) + "\n" if order else ""
+        day.offsets.extend(accumulate(len(lines[i]) + 1 for i in order))
+        return day
+
+    def __len__(self) -> int:
+        return len(self.epochs)
+
+    def event(self, index: int) -> QueueLogEvent:
+        return (
+            self.epochs[index],
+            self.seqs[index],
+            self.text[self.offsets[index] : self.offsets[index + 1] - 1],
+        )
+
+    def position(self, key: QueueLogEvent, lo: int = 0) -> int:
+        """Index of the first event at or after `key`."""
+        return bisect.bisect_left(range(len(self)), key, lo=lo, key=self.event)
+
+    def lines(self, lo: int, hi: int) -> str:
+        return self.text[self.offsets[lo] : self.offsets[hi]]
+
+
 class QueueLogWriter:
     """Writes days of sorted events as one sorted stream (the same order as one merge of all days:
-    every event of a later day comes at or after that day's first event)."""
+    every event of a later day comes at or after that day's first event). It holds the last day
+    given (compact) and the few events of earlier days that sort after that day's first event."""
 
     def __init__(self, path: Path, first_line: str):
         self.handle = path.open("w", encoding="utf-8")
         self.handle.write(first_line + "\n")
         self.lines = 1
-        self.carry: list[QueueLogEvent] = []  # events not written yet, sorted
+        self.carry: list[QueueLogEvent] = []  # events not written yet, sorted, besides `pending`
+        self.pending = DayEvents([])  # the last day, written up to `pos`
+        self.pos = 0
         self.last: QueueLogEvent | None = None  # the last event written
 
-    def add_day(self, events: list[QueueLogEvent]) -> None:
+    def add_day(self, day: DayEvents | list[QueueLogEvent]) -> None:
         """A day's events, sorted; days in order. What sorts before this day's first event is final."""
-        if not events:
+        events = day if isinstance(day, DayEvents) else DayEvents(day)
+        if not len(events):
             return
-        bound = events[0]
+        bound = events.event(0)
         if self.last is not None and bound < self.last:
             raise RuntimeError("a day starts before events already written: days out of order")
         cut = bisect.bisect_left(self.carry, bound)
-        self._write(self.carry[:cut])
-        self.carry = list(heapq.merge(self.carry[cut:], events))
+        end = self.pending.position(bound, self.pos)
+        self._write(self.carry[:cut], end)
+        tail = [self.pending.event(i) for i in range(end, len(self.pending))]
+        self.carry = list(heapq.merge(self.carry[cut:], tail))
+        self.pending, self.pos = events, 0
 
     def close(self) -> int:
-        self._write(self.carry)
-        self.carry = []
+        self._write(self.carry, len(self.pending))
+        self.carry, self.pending, self.pos = [], DayEvents([]), 0
         self.handle.close()
         return self.lines
 
-    def _write(self, events: list[QueueLogEvent]) -> None:
-        if events:
-            self.last = events[-1]
-        for start in range(0, len(events), 100_000):
-            chunk = events[start : start + 100_000]
-            self.handle.write("\n".join(line for _, _, line in chunk) + "\n")
-            self.lines += len(chunk)
+    def _write(self, carried: list[QueueLogEvent], end: int) -> None:
+        """`carried` merged with the pending day's events up to `end`."""
+        for event in carried:
+            at = self.pending.position(event, self.pos)
+            self._write_pending(at)
+            self.handle.write(event[2] + "\n")
+            self.lines += 1
+            self.last = event
+        self._write_pending(end)
+
+    def _write_pending(self, end: int) -> None:
+        if end > self.pos:
+            self.handle.write(self.pending.lines(self.pos, end))
+            self.lines += end - self.pos
+            self.last = self.pending.event(end - 1)
+            self.pos = end
 
 
 def open_csv(path: Path) -> IO[str]:

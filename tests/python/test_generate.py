@@ -138,7 +138,7 @@ def test_queue_log_written_day_by_day_equals_one_merge_of_all_days(tmp_path: Pat
         late.add_day(day1)
 
 
-def test_cases_are_written_in_opening_order_once_final(tmp_path: Path) -> None:
+def test_cases_are_written_once_final_and_only_open_ones_are_held(tmp_path: Path) -> None:
     from orchestration.generate.sinks import CsvCases
 
     with (tmp_path / "cases.csv").open("w", newline="") as handle:
@@ -146,16 +146,18 @@ def test_cases_are_written_in_opening_order_once_final(tmp_path: Path) -> None:
         cases.append(["CS1", "open"])
         cases.append(["CS2", "open"])
         cases[1][1] = "resolved"
-        cases.settle({"CS1"})  # CS1 still open: nothing may pass it
+        cases.settle({"CS1"})  # CS1 still open: it stays, CS2 is final and goes out
         handle.flush()
-        assert (tmp_path / "cases.csv").read_text() == "case_id,status\n"
+        assert (tmp_path / "cases.csv").read_text() == "case_id,status\nCS2,resolved\n"
+        assert list(cases.held) == [0]
         cases[0][1] = "closed_unresolved"
         cases.settle(set())
         cases.append(["CS3", "open"])
         cases.close()
     assert (tmp_path / "cases.csv").read_text().splitlines() == [
         "case_id,status",
-        "CS1,closed_unresolved",
         "CS2,resolved",
+        "CS1,closed_unresolved",
         "CS3,open",
     ]
+    assert len(cases) == 3 and not cases.held

@@ -149,11 +149,17 @@ def _checked_salt(warehouse: Path, explicit: object, rebuild: bool) -> str:
 def _checked_config(config_dir: Path | None, landing: Path) -> tuple[EffectiveConfig, Path | None]:
     """The configuration a run will use (--config, else the landing's config/), validated."""
     from .configuration import load_config
+    from .reports.config import ReportsConfigError, load_reports
     from .resources import effective_config_dir
     from .settings import SHIPPED_SEEDS
 
     path = effective_config_dir(config_dir, landing)
-    return load_config(path, SHIPPED_SEEDS), path
+    config = load_config(path, SHIPPED_SEEDS)
+    try:
+        load_reports(path)
+    except ReportsConfigError as exc:
+        raise UsageError(f"invalid reports configuration; nothing was written:\n{exc}") from exc
+    return config, path
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -162,6 +168,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .quality.gx_suites import data_docs_index
     from .quality.model import table
     from .quality.runner import run_all_checks
+    from .reports.gate import record_run
     from .settings import StatePaths
 
     warehouse = Path(args.warehouse).resolve()
@@ -184,6 +191,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             passed_dbt += passed_unit
     print(table(results))
     errors = [r for r in results if not r.passed and r.severity == "error"]
+    record_run(warehouse, [f"{'.'.join(r.asset)}: {r.name}" for r in errors])
     warnings = [r for r in results if not r.passed and r.severity == "warn"]
     print(
         f"\n{sum(r.passed for r in results) + passed_dbt} passed ({passed_dbt} dbt tests), "
@@ -219,6 +227,45 @@ def cmd_bi(args: argparse.Namespace) -> int:
         f"in {settings.secrets_file} (or CALLMART_BI_ADMIN_PASSWORD); `callmart bi down` stops it"
     )
     return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .reports.config import FILE_NAME, ReportsConfigError, load_reports
+    from .reports.gate import last_run
+    from .reports.periods import parse_period
+    from .reports.service import send_report
+
+    warehouse = Path(args.warehouse).resolve()
+    if not warehouse.exists():
+        raise UsageError(f"no warehouse at {warehouse}: run `callmart run` first")
+    try:
+        period = parse_period(args.period)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    recorded = last_run(warehouse).get("config_dir")
+    config_dir = Path(args.config) if args.config else Path(str(recorded)) if recorded else None
+    try:
+        reports = {r.client_id: r for r in load_reports(config_dir)}
+    except ReportsConfigError as exc:
+        raise UsageError(f"invalid reports configuration:\n{exc}") from exc
+    if args.client not in reports:
+        where = config_dir / FILE_NAME if config_dir else f"{FILE_NAME} (no configuration folder known)"
+        raise UsageError(
+            f"client {args.client} has no report in {where}; configured: {', '.join(reports) or 'none'}"
+        )
+    try:
+        outcome = send_report(
+            warehouse,
+            reports[args.client],
+            period,
+            dry_run=args.dry_run,
+            out_dir=args.out,
+            resend=args.resend,
+        )
+    except ValueError as exc:  # SMTP settings missing
+        raise UsageError(str(exc)) from exc
+    print(outcome)
+    return 1 if outcome.status == "refused" else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -295,6 +342,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="the warehouse whose published copy Superset reads (default: data/callmart.duckdb)",
     )
     bi.set_defaults(func=cmd_bi)
+    report = sub.add_parser(
+        "report",
+        help="e-mail (or, with --dry-run, write as .eml) a client's report for a day, ISO week or month",
+        description="Builds a client's report from the published marts (a KPI table with the previous "
+        "period and the target, PNG charts, the period's rows as CSV) and sends it over SMTP "
+        "(CALLMART_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM; STARTTLS when offered). Nothing goes out "
+        "while the last run's blocking checks failed or before the period is complete; a delivery is "
+        "recorded, so a report is never sent twice.",
+    )
+    report.add_argument("--client", required=True, help="client_id with an entry in reports.yml")
+    report.add_argument(
+        "--period", required=True, help="a day 2026-10-20, an ISO week 2026-W43 or a month 2026-10"
+    )
+    report.add_argument("--warehouse", default=str(default_warehouse()), help="DuckDB warehouse file")
+    report.add_argument(
+        "--config", help="folder holding reports.yml (default: the configuration folder of the last run)"
+    )
+    report.add_argument(
+        "--dry-run", action="store_true", help="write the message as an .eml file, send nothing"
+    )
+    report.add_argument(
+        "--out", type=Path, help="folder for the .eml of --dry-run (default: beside the warehouse)"
+    )
+    report.add_argument(
+        "--resend", action="store_true", help="send even when the ledger says it went out (or may have)"
+    )
+    report.set_defaults(func=cmd_report)
     return parser
 
 

@@ -16,7 +16,9 @@ from .config_assets import configuration_tables
 from .dbt_assets import build_dbt_assets, dbt_resource
 from .load_assets import LOAD_ASSETS
 from .publish_assets import build_publish_asset
+from .report_jobs import email_reports_job
 from .resources import CallmartResource
+from .schedules import email_reports_schedule
 
 MAIN_JOB = "callmart_main"
 
@@ -39,7 +41,8 @@ def build_definitions(callmart: CallmartResource | None = None) -> Definitions:
     return Definitions(
         assets=[configuration_tables, *LOAD_ASSETS, dbt_models, publish_marts, superset_dashboards],
         asset_checks=build_checks(lambda key: key in known, callmart.target),
-        jobs=[main_job],
+        jobs=[main_job, email_reports_job],
+        schedules=[email_reports_schedule],
         resources={
             "callmart": callmart,
             "dbt": dbt_resource(callmart.target),

@@ -8,6 +8,7 @@ from pathlib import Path
 from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 
 from .quality.model import CheckResult, table
+from .reports.gate import record_run
 from .resources import CallmartResource
 from .warehouse import connect
 
@@ -156,6 +157,12 @@ def run_pipeline(callmart: CallmartResource) -> RunSummary:
             for c in summary.checks
         ]
     summary.success = summary.success and not summary.error_checks_failed
+    record_run(
+        callmart.warehouse_path,
+        [f"{'.'.join(c.asset)}: {c.name}" for c in summary.error_checks_failed],
+        summary.published,
+        callmart.config_path,
+    )
     return summary
 
 

@@ -74,6 +74,16 @@ class StatePaths:
         return self.state_dir / "dagster"
 
     @property
+    def last_run(self) -> Path:
+        """What the last run or check left: published or not, failed blocking checks (reports/gate.py)."""
+        return self.state_dir / "last_run.json"
+
+    @property
+    def reports(self) -> Path:
+        """The delivery ledger and the .eml files of dry runs (reports/)."""
+        return self.state_dir / "reports"
+
+    @property
     def spark(self) -> Path:
         """Spark's input Parquet, warehouse and metastore (`--target spark`, engines/spark.py)."""
         return self.state_dir / "spark"

@@ -28,6 +28,7 @@ class Settings(BaseModel):
     pbx_timezone: Annotated[str, AfterValidator(_zone)] | None = None
     dialer_timezone: Annotated[str, AfterValidator(_zone)] | None = None
     pii_salt: Annotated[str, Field(min_length=1)] | None = None
+    live_stale_hours: NonNegNumber | None = None
     # quality-check thresholds (quality/sql_checks.py)
     queue_log_open_hours: NonNegNumber | None = None
     max_talk_hours: NonNegNumber | None = None

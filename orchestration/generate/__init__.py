@@ -20,10 +20,11 @@ from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 
+from ..reports.config import demo_reports_yaml
 from .business import Tables, build_business, customer_pools, iso
 from .inbound import AnsweredStint, DayResult, simulate_day
 from .sinks import CsvCases, CsvRows, QueueLogWriter, open_csv
-from .world import build_world, config_csvs, site_datetime
+from .world import CLIENTS, build_world, config_csvs, site_datetime
 
 DEFAULT_START = date(2026, 10, 19)  # two weeks from here cross both DST changes of 2026
 
@@ -212,6 +213,9 @@ def generate(
         files[f"config/{name}.csv"] = _write_csv(
             out / "config" / f"{name}.csv", [str(h) for h in rows[0]], rows[1:]
         )
+    (out / "config" / "reports.yml").write_text(
+        demo_reports_yaml([c.client_id for c in CLIENTS if c.client_id != "default"])
+    )
     (out / "README.txt").write_text(
         f"callmart demo landing folder: seed {seed}, {agents} agents, {days} days from {start}.\n"
         f"Generated {datetime.now(UTC).isoformat(timespec='seconds')}. config/ holds the demo's seeds.\n"

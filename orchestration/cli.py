@@ -268,6 +268,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 1 if outcome.status == "refused" else 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    landing = Path(args.landing).resolve() if args.landing else data_dir() / "demo"
+    if not landing.is_dir():
+        raise UsageError(
+            f"landing folder not found: {landing} (give --landing, or `callmart run` for the demo)"
+        )
+    config_dir = Path(args.config).resolve() if args.config else None
+    _checked_config(config_dir, landing)
+    return serve(landing, Path(args.warehouse).resolve(), config_dir, args.port, _say)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="callmart",
@@ -369,6 +382,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--resend", action="store_true", help="send even when the ledger says it went out (or may have)"
     )
     report.set_defaults(func=cmd_report)
+    serve = sub.add_parser(
+        "serve",
+        help="run unattended: Dagster webserver and daemon on 127.0.0.1 with the landing sensor and schedules",
+    )
+    serve.add_argument(
+        "--landing", help="landing folder to watch (default: the demo's under the data folder)"
+    )
+    serve.add_argument("--warehouse", default=str(default_warehouse()), help="DuckDB warehouse file")
+    serve.add_argument("--config", help="configuration folder (default: the landing's config/)")
+    serve.add_argument("--port", type=int, default=3000, help="the webserver's port (default 3000)")
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 

@@ -18,9 +18,9 @@ from .load_assets import LOAD_ASSETS
 from .publish_assets import build_publish_asset
 from .report_jobs import email_reports_job
 from .resources import CallmartResource
-from .schedules import email_reports_schedule
-
-MAIN_JOB = "callmart_main"
+from .schedules import email_reports_schedule, nightly_full_build
+from .sensors import landing_sensor
+from .settings import MAIN_JOB
 
 
 def build_definitions(callmart: CallmartResource | None = None) -> Definitions:
@@ -42,7 +42,8 @@ def build_definitions(callmart: CallmartResource | None = None) -> Definitions:
         assets=[configuration_tables, *LOAD_ASSETS, dbt_models, publish_marts, superset_dashboards],
         asset_checks=build_checks(lambda key: key in known, callmart.target),
         jobs=[main_job, email_reports_job],
-        schedules=[email_reports_schedule],
+        schedules=[email_reports_schedule, nightly_full_build],
+        sensors=[landing_sensor],
         resources={
             "callmart": callmart,
             "dbt": dbt_resource(callmart.target),

@@ -1,10 +1,22 @@
-"""When unattended work runs: the e-mail reports every quarter of an hour (each report goes out at
-its client's `send_at` once its period is complete in the published marts; the ledger keeps it
-from going twice)."""
+"""When unattended work runs: a full build with every check each night, and the e-mail reports
+every quarter of an hour (each report goes out at its client's `send_at` once its period is
+complete in the published marts; the ledger keeps it from going twice). New data between nights
+starts runs through the landing sensor (sensors.py)."""
 
 from dagster import DefaultScheduleStatus, ScheduleDefinition
 
 from .report_jobs import email_reports_job
+from .settings import MAIN_JOB
+
+nightly_full_build = ScheduleDefinition(
+    name="nightly_full_build",
+    job_name=MAIN_JOB,
+    cron_schedule="30 2 * * *",
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.RUNNING,
+    tags={"callmart/trigger": "nightly"},
+    description="Every night: load, build every model, run every check, publish.",
+)
 
 email_reports_schedule = ScheduleDefinition(
     name="email_reports_every_15_minutes",

@@ -15,6 +15,9 @@ PROJECT_DIR = Path(os.environ.get("CALLMART_PROJECT_DIR", Path(__file__).resolve
 SHIPPED_SEEDS = PROJECT_DIR / "seeds"
 
 
+MAIN_JOB = "callmart_main"  # the Dagster job of `callmart run`, the sensor and the nightly build
+
+
 def data_dir() -> Path:
     """The default data folder (demo landing, default warehouse); never committed."""
     return Path(os.environ.get("CALLMART_DATA_DIR", PROJECT_DIR / "data"))

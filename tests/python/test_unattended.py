@@ -1,0 +1,105 @@
+"""Unattended operation: the landing sensor starts a run when the live queue_log grows, and that
+run changes the wallboard marts; `callmart serve` brings up Dagster with the sensor and schedules."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+from dagster import RunRequest, SkipReason, build_sensor_context
+
+from orchestration.resources import CallmartResource
+from orchestration.runner import run_pipeline
+from orchestration.sensors import landing_sensor
+from orchestration.settings import StatePaths
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "live"
+T0 = 1792400000
+
+
+def _tick(callmart: CallmartResource, cursor: str | None) -> tuple[object, str | None]:
+    context = build_sensor_context(cursor=cursor, resources={"callmart": callmart})
+    result = landing_sensor(context)
+    return result, context.cursor
+
+
+def _live_queue(warehouse: Path) -> tuple:
+    with duckdb.connect(str(StatePaths(warehouse).published), read_only=True) as con:
+        return con.execute(
+            "select calls_waiting, longest_wait_s, agents_available, agents_paused, agents_on_call, offered, "
+            "epoch(as_of_utc) from marts.kpi_live_queue where queue = 'support'"
+        ).fetchone()
+
+
+def test_appended_lines_start_a_run_that_changes_the_live_marts(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    shutil.copytree(FIXTURE / "landing", landing)
+    warehouse = tmp_path / "wh.duckdb"
+    callmart = CallmartResource.for_run(landing=landing, warehouse=warehouse, as_of="data")
+
+    first, cursor = _tick(callmart, None)
+    assert isinstance(first, RunRequest)  # everything is new
+    assert run_pipeline(callmart).success
+    assert _live_queue(warehouse) == (2, 60, 2, 1, 1, 2, T0 + 160)  # tests/fixtures/live/README.md
+    quiet, same = _tick(callmart, cursor)
+    assert isinstance(quiet, SkipReason) and same == cursor
+
+    with (landing / "asterisk" / "queue_log").open("a") as handle:
+        handle.write(f"{T0 + 170}|c3|support|PJSIP/carol|CONNECT|70|c3.1|1\n")
+        handle.write(f"{T0 + 175}|c5|support|NONE|ENTERQUEUE||0655555555|2\n")
+    grown, new_cursor = _tick(callmart, cursor)
+    assert isinstance(grown, RunRequest) and new_cursor != cursor
+    assert "queue_log" in grown.tags["callmart/changed"]
+    assert run_pipeline(callmart).success
+    # c3 answered by carol; c4 (t0+130) and c5 (t0+175) wait; dave is the one available agent left
+    assert _live_queue(warehouse) == (2, 45, 1, 1, 2, 3, T0 + 175)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_starts_dagster_with_the_sensor_and_schedules(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    shutil.copytree(FIXTURE / "landing", landing)
+    warehouse = tmp_path / "wh.duckdb"
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "orchestration.cli", "serve", "--landing", str(landing),
+         "--warehouse", str(warehouse), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        query = (
+            b'{"query": "{ sensorsOrError(repositorySelector: {repositoryName: \\"__repository__\\", '
+            b'repositoryLocationName: \\"orchestration.definitions\\"}) { ... on Sensors { results { name '
+            b'sensorState { status } } } } }"}'
+        )
+        deadline, answer = time.monotonic() + 180, ""
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/graphql",
+                    data=query,
+                    headers={"Content-Type": "application/json"},
+                )
+                answer = urllib.request.urlopen(request, timeout=5).read().decode()
+                if "landing_sensor" in answer:
+                    break
+            except OSError:
+                pass
+            time.sleep(2)
+        assert "landing_sensor" in answer and "RUNNING" in answer, answer
+        assert (StatePaths(warehouse).state_dir / "serve" / "dagster.yaml").is_file()
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=60)[0]
+    assert "http://127.0.0.1:" in output

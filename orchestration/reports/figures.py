@@ -8,7 +8,7 @@ Each KPI of a report is the period's roll-up of a daily mart: sums re-divided, n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 import duckdb
@@ -154,13 +154,16 @@ def _target(
         return None, ""
     total, prorated = 0.0, False
     for start, end, value in plans:
-        plan_days = (end - start).days + 1
-        shared = (min(end, period.end - _ONE_DAY) - max(start, period.start)).days + 1
-        if shared <= 0:
-            continue
-        prorated = prorated or shared != plan_days
-        total += float(value) * shared / plan_days
+        share = _plan_share(start, end, period)
+        prorated = prorated or 0 < share < 1
+        total += float(value) * share
     return (total, "prorated" if prorated else "") if plans else (None, "")
+
+
+def _plan_share(start: date, end: date, period: Period) -> float:
+    """The part of a plan (its days start..end, inclusive) that falls in the period, by days."""
+    shared = (min(end, period.end - timedelta(days=1)) - max(start, period.start)).days + 1
+    return max(shared, 0) / ((end - start).days + 1)
 
 
 def figures(
@@ -231,10 +234,7 @@ def revenue_by_campaign(
     ).fetchall()
     planned: dict[str, float] = {}
     for campaign, start, end, value in plans:
-        shared = (min(end, period.end - _ONE_DAY) - max(start, period.start)).days + 1
-        planned[campaign] = planned.get(campaign, 0.0) + float(value) * max(shared, 0) / (
-            (end - start).days + 1
-        )
+        planned[campaign] = planned.get(campaign, 0.0) + float(value) * _plan_share(start, end, period)
     actual = {str(c): float(v) for c, v in rows}
     return [(c, actual.get(c, 0.0), planned.get(c)) for c in sorted(set(actual) | set(planned))]
 
@@ -251,6 +251,3 @@ def client_zone(con: duckdb.DuckDBPyConnection, client: str) -> tuple[str, str, 
         "select client_name, timezone, reporting_currency from marts.dim_client where client_id = ?", [client]
     ).fetchone()
     return None if row is None else (str(row[0]), str(row[1]), str(row[2]))
-
-
-_ONE_DAY = date(2000, 1, 2) - date(2000, 1, 1)

@@ -28,42 +28,60 @@ first_contacts as (
 
 ),
 
+customer_contact_times as (
+
+    select distinct customer_id, contact_ts_utc
+    from contacts
+    where customer_id is not null and contact_ts_utc is not null
+
+),
+
+{#- The customer's next inbound contact strictly after each of their contact times: one window
+    pass, where a self-join on the customer would pair every two contacts of a frequent caller. -#}
+next_contact_times as (
+
+    select
+        customer_id,
+        contact_ts_utc,
+        lead(contact_ts_utc) over (partition by customer_id order by contact_ts_utc) as next_contact_ts_utc
+    from customer_contact_times
+
+),
+
 repeat_contacts as (
 
-    select distinct f.case_id
-    from first_contacts f
-    inner join contacts later
-        on later.customer_id = f.customer_id
-        and later.contact_id <> f.contact_id
-        and later.contact_ts_utc > f.contact_ts_utc
-        and {{ callmart.timestamp_to_epoch('later.contact_ts_utc') }}
-            <= {{ callmart.timestamp_to_epoch('f.contact_ts_utc') }} + {{ var('fcr_window_days') }} * 86400
-    where f.customer_id is not null
+    select first_contacts.case_id
+    from first_contacts
+    inner join next_contact_times
+        on next_contact_times.customer_id = first_contacts.customer_id
+        and next_contact_times.contact_ts_utc = first_contacts.contact_ts_utc
+    where {{ callmart.timestamp_to_epoch('next_contact_times.next_contact_ts_utc') }}
+        <= {{ callmart.timestamp_to_epoch('first_contacts.contact_ts_utc') }} + {{ var('fcr_window_days') }} * 86400
 
 ),
 
 final as (
 
     select
-        f.case_id,
-        coalesce(c.customer_id, f.customer_id) as customer_id,
-        f.client_id,
-        c.category,
-        c.status,
-        c.opened_ts_utc,
-        c.closed_ts_utc,
-        f.contact_id as first_contact_id,
-        f.contact_ts_utc as first_contact_at_utc,
-        f.date_local,
-        f.channel,
-        f.queue,
-        f.agent_id,
-        f.is_resolved as is_first_contact_resolved,
-        r.case_id is not null as has_repeat_contact,
-        f.is_resolved and r.case_id is null as is_fcr
-    from first_contacts f
-    left join cases c on c.case_id = f.case_id
-    left join repeat_contacts r on r.case_id = f.case_id
+        first_contacts.case_id,
+        coalesce(cases.customer_id, first_contacts.customer_id) as customer_id,
+        first_contacts.client_id,
+        cases.category,
+        cases.status,
+        cases.opened_ts_utc,
+        cases.closed_ts_utc,
+        first_contacts.contact_id as first_contact_id,
+        first_contacts.contact_ts_utc as first_contact_at_utc,
+        first_contacts.date_local,
+        first_contacts.channel,
+        first_contacts.queue,
+        first_contacts.agent_id,
+        first_contacts.is_resolved as is_first_contact_resolved,
+        repeat_contacts.case_id is not null as has_repeat_contact,
+        first_contacts.is_resolved and repeat_contacts.case_id is null as is_fcr
+    from first_contacts
+    left join cases on cases.case_id = first_contacts.case_id
+    left join repeat_contacts on repeat_contacts.case_id = first_contacts.case_id
 
 )
 

@@ -118,6 +118,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             verbose=args.verbose,
             pii_salt=salt,
             target=args.target,
+            full_refresh=args.full_refresh,
         )
         own = ", ".join(config.user_files) or "none"
         _say(f"callmart run: landing {callmart.landing_path} -> warehouse {warehouse}")
@@ -328,6 +329,12 @@ def build_parser() -> argparse.ArgumentParser:
         "loading, checks and the published copy stay in the DuckDB warehouse",
     )
     run.add_argument("--verbose", action="store_true", help="stream dbt's full log to the terminal too")
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every incremental model from all the data loaded (the default rebuilds only the "
+        "days new data can change; a changed configuration, vars or model code rebuilds all by itself)",
+    )
     run.add_argument(
         "--rebuild",
         action="store_true",

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, AssetsDefinition, Output
+from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, AssetsDefinition, Config, Output
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from .engines import Engine
@@ -127,6 +127,47 @@ class CallmartTranslator(DagsterDbtTranslator):
         return dbt_resource_props.get("config", {}).get("schema") or "dbt"
 
 
+class DbtBuildConfig(Config):
+    """Run configuration of the dbt step (the nightly schedule sets full_refresh)."""
+
+    full_refresh: bool = False
+
+
+def build_fingerprint(callmart: CallmartResource) -> str:
+    """What a build is made from besides the data: the model code, the dbt vars, the engine and the
+    configuration tables. When it differs from the last complete build's, every incremental model is
+    rebuilt from scratch (a changed time zone or threshold changes days the new data does not touch)."""
+    from .configuration.schema import SEEDS
+
+    digest = hashlib.sha256()
+    digest.update(_project_fingerprint().encode())
+    digest.update(json.dumps(callmart.dbt_vars, sort_keys=True, default=str).encode())
+    digest.update(callmart.target.encode())
+    with connect(callmart.warehouse_path, read_only=True) as con:
+        for seed in SEEDS:
+            exists = con.execute(
+                "select count(*) from information_schema.tables where table_schema = 'staging' and table_name = ?",
+                [seed.name],
+            ).fetchone()[0]  # type: ignore[index]
+            rows = (
+                con.execute(f'select * from staging."{seed.name}" order by all').fetchall() if exists else []
+            )
+            digest.update(f"{seed.name}:{rows!r}".encode())
+    return digest.hexdigest()
+
+
+def _full_refresh_reason(callmart: CallmartResource, config: DbtBuildConfig, fingerprint: str) -> str:
+    """Why this build rebuilds everything ('' when it is incremental)."""
+    if config.full_refresh or callmart.full_refresh:
+        return "full refresh asked for"
+    stored = callmart.paths.build_fingerprint(callmart.target)
+    if not stored.is_file():
+        return "first complete build"
+    if stored.read_text().strip() != fingerprint:
+        return "model code, vars or configuration changed"
+    return ""
+
+
 class _DbtEcho(io.TextIOBase):
     """Where dagster-dbt echoes dbt's event stream: to stderr with --verbose, else nowhere (dbt's own
     per-node log is written to the file beside the warehouse either way)."""
@@ -151,11 +192,17 @@ def build_dbt_assets() -> AssetsDefinition:
         dagster_dbt_translator=CallmartTranslator(),
     )
     def callmart_dbt_assets(
-        context: AssetExecutionContext, dbt: DbtCliResource, callmart: CallmartResource
+        context: AssetExecutionContext,
+        dbt: DbtCliResource,
+        callmart: CallmartResource,
+        config: DbtBuildConfig,
     ) -> Iterator[Any]:
         """Staging, intermediate and mart models and their data tests (unit tests run in the test
-        suite and `callmart check --unit`)."""
+        suite and `callmart check --unit`). Incremental unless a full refresh is asked for or the
+        build fingerprint changed (macros/incremental.sql)."""
         paths = callmart.paths
+        fingerprint = build_fingerprint(callmart)
+        full_reason = _full_refresh_reason(callmart, config, fingerprint)
         out = callmart.out
         engine = callmart.engine()
         dbt_vars = dict(callmart.dbt_vars)
@@ -166,6 +213,10 @@ def build_dbt_assets() -> AssetsDefinition:
         args += ["--log-path", str(paths.dbt_logs), "--log-format-file", "text"]
         if dbt_vars:
             args += ["--vars", json.dumps(dbt_vars)]
+        if full_reason:
+            args += ["--full-refresh"]
+        out.line(f"dbt      {'full refresh: ' + full_reason if full_reason else 'incremental'}")
+        paths.build_fingerprint(callmart.target).unlink(missing_ok=True)  # written back once complete
         models = len(context.selected_asset_keys)
         tests = len(context.selected_asset_check_keys)
         done_models = done_tests = failed_tests = 0
@@ -183,6 +234,8 @@ def build_dbt_assets() -> AssetsDefinition:
                     out.status(f"dbt      {done_models}/{models} models, {done_tests}/{tests} tests")
                     yield event
         finally:
+            if done_models == models:  # every model built: the next build may be incremental
+                paths.build_fingerprint(callmart.target).write_text(fingerprint)
             failed = f", {failed_tests} failed" if failed_tests else ""
             if done_models < models:
                 unreported = sorted(

@@ -41,6 +41,7 @@ class CallmartResource(ConfigurableResource):
     verbose: bool = False
     pii_salt: str = ""  # resolved by the CLI (privacy.py); empty: read or create the salt file
     target: str = "duckdb"  # where dbt builds: duckdb (the warehouse itself), postgres or spark
+    full_refresh: bool = False  # rebuild every incremental model from scratch (callmart run --full-refresh)
     pg_host: str = ""  # PostgreSQL (target postgres); the password only from CALLMART_PG_PASSWORD
     pg_port: str = ""
     pg_user: str = ""
@@ -58,6 +59,7 @@ class CallmartResource(ConfigurableResource):
         verbose: bool = False,
         pii_salt: str = "",
         target: str = "duckdb",
+        full_refresh: bool = False,
     ) -> CallmartResource:
         # the salt never travels as a dbt var (it would be rendered into compiled SQL and logs)
         dbt_vars = {k: v for k, v in (dbt_vars or {}).items() if k != "pii_salt"}
@@ -71,13 +73,14 @@ class CallmartResource(ConfigurableResource):
             progress=progress,
             verbose=verbose,
             target=target,
+            full_refresh=full_refresh,
             **_postgres_from_env(),
         )
 
     @classmethod
     def from_env(cls) -> CallmartResource:
-        """For `dagster dev`: CALLMART_LANDING, CALLMART_WAREHOUSE, CALLMART_CONFIG_DIR, CALLMART_DBT_VARS,
-        CALLMART_TARGET and CALLMART_PG_*."""
+        """For `dagster dev` and `callmart serve`: CALLMART_LANDING, CALLMART_WAREHOUSE, CALLMART_CONFIG_DIR,
+        CALLMART_DBT_VARS, CALLMART_AS_OF (a replay of past data: 'data'), CALLMART_TARGET and CALLMART_PG_*."""
         return cls(
             target=os.environ.get("CALLMART_TARGET", "duckdb"),
             **_postgres_from_env(),
@@ -85,6 +88,7 @@ class CallmartResource(ConfigurableResource):
             warehouse=os.environ.get("CALLMART_WAREHOUSE", str(default_warehouse())),
             config_dir=os.environ.get("CALLMART_CONFIG_DIR", ""),
             dbt_vars_json=os.environ.get("CALLMART_DBT_VARS", "{}"),
+            as_of=os.environ.get("CALLMART_AS_OF", ""),
         )
 
     @property

@@ -15,7 +15,9 @@ nightly_full_build = ScheduleDefinition(
     execution_timezone="UTC",
     default_status=DefaultScheduleStatus.RUNNING,
     tags={"callmart/trigger": "nightly"},
-    description="Every night: load, build every model, run every check, publish.",
+    # every incremental model rebuilt from all the data: what late data the lookback missed is mended
+    run_config={"ops": {"callmart_dbt_assets": {"config": {"full_refresh": True}}}},
+    description="Every night: load, rebuild every model from scratch, run every check, publish.",
 )
 
 email_reports_schedule = ScheduleDefinition(

@@ -30,7 +30,7 @@ def changed_files(before: dict[str, list[int]], now: dict[str, list[int]]) -> li
 @sensor(
     name="landing_sensor",
     job_name=MAIN_JOB,
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=10,
     default_status=DefaultSensorStatus.RUNNING,
     description="Starts a run when a landing file is new or has grown (the live queue_log).",
 )

@@ -86,6 +86,10 @@ class StatePaths:
         """The delivery ledger and the .eml files of dry runs (reports/)."""
         return self.state_dir / "reports"
 
+    def build_fingerprint(self, target: str) -> Path:
+        """What the last complete dbt build on `target` was built from (dbt_assets.py)."""
+        return self.state_dir / f"build_fingerprint.{target}"
+
     @property
     def spark(self) -> Path:
         """Spark's input Parquet, warehouse and metastore (`--target spark`, engines/spark.py)."""

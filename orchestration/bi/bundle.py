@@ -208,7 +208,46 @@ DATASETS: dict[str, Dataset] = {
         ),
     ]
 }
-CLIENT_DATASETS = [n for n in DATASETS if n not in ("kpi_agent_daily", "kpi_esat_monthly")]
+# The wallboard's marts: one row per queue or agent, now (no time column: the row is the present).
+DATASETS["kpi_live_queue"] = Dataset(
+    "kpi_live_queue",
+    {
+        "calls_waiting": ("sum(calls_waiting)", NUMBER, "Calls waiting now."),
+        "longest_wait_s": ("max(longest_wait_s)", SECONDS, "Longest current wait, seconds."),
+        "offered_today": ("sum(offered)", NUMBER, "Today's offered stints so far."),
+        "queue_service_level": ("max(service_level)", PCT, "The queue's service level today so far."),
+        "queue_abandon_rate": ("max(abandon_rate)", PCT, "The queue's abandon rate today so far."),
+        "queue_asa_s": ("max(asa_s)", SECONDS, "The queue's ASA today so far, seconds."),
+        "agents_available": ("sum(agents_available)", NUMBER, "Available agents serving the queue."),
+        "agents_on_call": ("sum(agents_on_call)", NUMBER, "Agents serving the queue on a call."),
+        "agents_paused": ("sum(agents_paused)", NUMBER, "Paused agents serving the queue."),
+    },
+    time_column=None,
+)
+DATASETS["kpi_live_agents"] = Dataset(
+    "kpi_live_agents",
+    {
+        "agents_available": (
+            "sum(case when state = 'available' then 1 else 0 end)",
+            NUMBER,
+            "Agents available now.",
+        ),
+        "agents_on_call": (
+            "sum(case when state = 'on_call' then 1 else 0 end)",
+            NUMBER,
+            "Agents on a call now.",
+        ),
+        "agents_paused": ("sum(case when state = 'paused' then 1 else 0 end)", NUMBER, "Agents paused now."),
+        "seconds_in_state": ("max(seconds_in_state)", SECONDS, "Seconds in the current state."),
+        "calls_handled_today": ("sum(calls_handled)", NUMBER, "Today's handled calls so far."),
+        "agent_aht_s": ("max(aht_s)", SECONDS, "The agent's AHT today so far, seconds."),
+    },
+    time_column=None,
+)
+WALLBOARD_REFRESH_S = 10
+
+# kpi_live_agents has no client (an agent serves several): managers only, like the agent marts.
+CLIENT_DATASETS = [n for n in DATASETS if n not in ("kpi_agent_daily", "kpi_esat_monthly", "kpi_live_agents")]
 
 
 @dataclass(frozen=True)
@@ -473,6 +512,51 @@ DASHBOARDS: list[Dashboard] = [
             ],  # fmt: skip
         ],
         [("Client", "client_id"), ("Campaign", "campaign_id")],
+    ),
+    Dashboard(
+        "callmart-wallboard",
+        "Wallboard",
+        [
+            [
+                big_number("wall_waiting", "Calls waiting", "kpi_live_queue", "calls_waiting", NUMBER),
+                big_number("wall_longest", "Longest wait (s)", "kpi_live_queue", "longest_wait_s", SECONDS),
+                big_number(
+                    "wall_available", "Agents available", "kpi_live_agents", "agents_available", NUMBER
+                ),
+                big_number("wall_on_call", "Agents on a call", "kpi_live_agents", "agents_on_call", NUMBER),
+            ],
+            [
+                table(
+                    "wall_queues",
+                    "Queues now (today so far)",
+                    "kpi_live_queue",
+                    ["client_id", "queue"],
+                    [
+                        "calls_waiting",
+                        "longest_wait_s",
+                        "agents_available",
+                        "agents_on_call",
+                        "agents_paused",
+                        "offered_today",
+                        "queue_service_level",
+                        "queue_abandon_rate",
+                        "queue_asa_s",
+                        "as_of",
+                    ],
+                ),
+            ],  # fmt: skip
+            [
+                table(
+                    "wall_agents",
+                    "Agents now",
+                    "kpi_live_agents",
+                    ["agent_id", "state", "pause_category"],
+                    ["seconds_in_state", "calls_handled_today", "agent_aht_s"],
+                ),
+            ],
+        ],
+        [("Client", "client_id"), ("Queue", "queue")],
+        refresh_s=WALLBOARD_REFRESH_S,
     ),
     Dashboard(
         "callmart-quality",

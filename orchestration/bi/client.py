@@ -77,6 +77,9 @@ class SupersetClient:
     def dashboards(self) -> list[dict[str, Any]]:
         return self._all("/api/v1/dashboard/", ["id", "uuid", "dashboard_title", "slug"])
 
+    def dashboard(self, id_or_slug: str | int) -> dict[str, Any]:
+        return self._call("GET", f"/api/v1/dashboard/{id_or_slug}")["result"]
+
     def databases(self) -> list[dict[str, Any]]:
         return self._all("/api/v1/database/", ["id", "uuid", "database_name"])
 

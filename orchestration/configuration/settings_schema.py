@@ -29,6 +29,7 @@ class Settings(BaseModel):
     dialer_timezone: Annotated[str, AfterValidator(_zone)] | None = None
     pii_salt: Annotated[str, Field(min_length=1)] | None = None
     live_stale_hours: NonNegNumber | None = None
+    rebuild_lookback_days: NonNegInt | None = None
     # quality-check thresholds (quality/sql_checks.py)
     queue_log_open_hours: NonNegNumber | None = None
     max_talk_hours: NonNegNumber | None = None

@@ -95,11 +95,14 @@ class SparkEngine:
         con.execute("create schema if not exists marts")
         for table in tables:
             files = self.warehouse_dir / "marts.db" / table
-            if not any(files.glob("*.parquet")):
+            if not any(files.rglob("*.parquet")):
                 raise RuntimeError(f"Spark wrote no Parquet for marts.{table} under {files}")
+            # an incremental mart's files lie in its _rebuild_day partitions (macros/incremental.sql):
+            # read them all, without the partition copy
+            pattern = f"{files}/**/*.parquet" if any(files.glob("_rebuild_day=*")) else f"{files}/*.parquet"
             con.execute(
                 f'create or replace table marts."{table}" as select * from '
-                f"read_parquet('{files}/*.parquet')"
+                f"read_parquet('{pattern}', hive_partitioning = false)"
             )
             # Spark's timestamps are instants (UTC in this session): back to naive UTC timestamps
             zoned = [

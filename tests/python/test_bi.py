@@ -8,6 +8,7 @@ A missing browser fails these tests, never skips them: `.ci/run` installs Debian
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -22,7 +23,7 @@ import pytest
 import requests
 
 from orchestration.bi import server
-from orchestration.bi.bundle import DASHBOARDS, DATASETS, build_bundle
+from orchestration.bi.bundle import DASHBOARDS, DATASETS, WALLBOARD_REFRESH_S, build_bundle
 from orchestration.bi.client import SupersetClient
 from orchestration.bi.publish import CLIENT_ROLE_PREFIX, MANAGER_ROLE, RULE_PREFIX, publish, published_clients
 from orchestration.bi.settings import ADMIN_USER, BiSettings
@@ -112,7 +113,7 @@ def test_the_bundle_is_deterministic(bi: Bi) -> None:
 
 def test_publish_creates_everything_and_a_second_publish_changes_nothing(bi: Bi) -> None:
     before = _state(bi.admin)
-    assert len(before["dashboards"]) == len(DASHBOARDS) == 5
+    assert len(before["dashboards"]) == len(DASHBOARDS) == 6
     assert len(before["datasets"]) == len(DATASETS)
     assert len(before["charts"]) == sum(len(d.charts) for d in DASHBOARDS)
     clients = published_clients(bi.published)
@@ -123,6 +124,15 @@ def test_publish_creates_everything_and_a_second_publish_changes_nothing(bi: Bi)
     assert rules[RULE_PREFIX + "acme"] == "client_id = 'acme'"
     publish(bi.admin, bi.published, clients, dbt_manifest())
     assert _state(bi.admin) == before
+
+
+def test_the_wallboard_refreshes_itself_from_the_live_marts(bi: Bi) -> None:
+    """Superset reloads the Wallboard's charts every WALLBOARD_REFRESH_S seconds, with no one at it."""
+    wallboard = bi.admin.dashboard("callmart-wallboard")
+    assert json.loads(wallboard["json_metadata"])["refresh_frequency"] == WALLBOARD_REFRESH_S == 10
+    datasets = {chart.dataset for dashboard in DASHBOARDS if dashboard.slug == "callmart-wallboard"
+                for chart in dashboard.charts}  # fmt: skip
+    assert datasets == {"kpi_live_queue", "kpi_live_agents"}
 
 
 def test_a_client_removed_from_the_configuration_loses_its_role(bi: Bi) -> None:
@@ -166,6 +176,8 @@ FIGURES = {
         "select sum(revenue) / sum(orders) from marts.kpi_sales_daily")[0][0]),
     "callmart-quality": ("First contact resolution", _pct, lambda bi: bi.marts(
         "select sum(fcr_cases) / sum(cases) from marts.kpi_quality_daily")[0][0]),
+    "callmart-wallboard": ("Agents available", _number, lambda bi: bi.marts(
+        "select count(*) from marts.kpi_live_agents where state = 'available'")[0][0]),
 }  # fmt: skip
 
 

@@ -127,10 +127,10 @@ def test_spark_marts_are_spark_s_own_parquet(builds: dict[str, Path]) -> None:
         / "marts.db"
         / "kpi_inbound_daily"
     )
-    assert list(files.glob("*.parquet"))
+    assert list(files.glob("_rebuild_day=*/*.parquet"))  # incremental: one partition a day
     with duckdb.connect() as con:
         direct = con.execute(
-            f"select sum(offered), sum(handled) from read_parquet('{files}/*.parquet')"
+            f"select sum(offered), sum(handled) from read_parquet('{files}/**/*.parquet')"
         ).fetchone()
     with duckdb.connect(str(builds["duckdb"]), read_only=True) as con:
         built = con.execute("select sum(offered), sum(handled) from marts.kpi_inbound_daily").fetchone()

@@ -4,10 +4,31 @@
 {%- set terminal_events = "'CONNECT', 'ABANDON', 'EXITWITHTIMEOUT', 'EXITWITHKEY', 'EXITEMPTY', 'WITHDRAW', 'SYSCOMPAT', 'AGENTDUMP'" -%}
 {%- set end_events = "'COMPLETECALLER', 'COMPLETEAGENT', 'TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER'" -%}
 
-with events as (
+{#- Incremental: the calls with an event in the rebuild window are assembled again from all their
+    events and replace their stints. -#}
+{{ config(materialized=callmart.keyed_materialization(), unique_key='callid', incremental_strategy='delete+insert') }}
+-- depends_on: {{ ref('int_rebuild_window') }}
+
+with all_events as (
 
     select * from {{ ref('int_queue_log_events') }}
     where callid is not null and queue is not null
+
+),
+
+rebuilt_calls as (
+
+    select distinct callid from all_events where {{ callmart.in_rebuild_window('event_epoch') }}
+
+),
+
+events as (
+
+    select all_events.*
+    from all_events
+    {%- if is_incremental() %}
+    inner join rebuilt_calls on rebuilt_calls.callid = all_events.callid
+    {%- endif %}
 
 ),
 

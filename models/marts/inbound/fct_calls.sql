@@ -2,10 +2,30 @@
     of its stints is in progress; answered when any stint is (wait = first entry to first CONNECT);
     otherwise the last stint's outcome (wait = first entry to the last terminal event). T and S,
     client and day are the first queue's. Repeat: an answered call whose caller reached any queue
-    within repeat_call_window_hours before its first entry. -#}
-with stints as (
+    within repeat_call_window_hours before its first entry. Incremental: the calls with a stint on a
+    rebuilt day, whole, and the entries of the repeat window before them. -#}
+{{ config(materialized='incremental', unique_key='date_local', partition_by=['_rebuild_day']) }}
+-- depends_on: {{ ref('int_rebuild_window') }}
+
+with all_stints as (
 
     select * from {{ ref('fct_queue_stints') }}
+
+),
+
+rebuilt_calls as (
+
+    select distinct callid from all_stints where {{ callmart.in_rebuilt_days('date_local') }}
+
+),
+
+stints as (
+
+    select all_stints.*
+    from all_stints
+    {%- if is_incremental() %}
+    inner join rebuilt_calls on rebuilt_calls.callid = all_stints.callid
+    {%- endif %}
 
 ),
 
@@ -85,8 +105,9 @@ calls as (
 previous_entries as (
 
     select callid, caller_number_hash, entered_epoch
-    from stints
+    from all_stints
     where caller_number_hash is not null
+        and {{ callmart.in_rebuild_window('entered_epoch', var('repeat_call_window_hours') ~ ' * 3600') }}
 
 ),
 
@@ -112,7 +133,8 @@ final as (
         r.callid is not null as is_repeat
     from calls c
     left join repeats r on r.callid = c.callid
+    where {{ callmart.in_rebuilt_days('c.date_local') }}
 
 )
 
-select * from final
+select *{{ callmart.partition_day('date_local') }} from final

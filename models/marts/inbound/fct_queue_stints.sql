@@ -1,8 +1,12 @@
 {#- One row per queue stint (callid x queue entry): outcome, wait, talk, ACW, agent, and the
-    client day and interval of its queue entry. -#}
+    client day and interval of its queue entry. Incremental: the rebuilt days (macros/incremental.sql). -#}
+{{ config(materialized='incremental', unique_key='date_local', partition_by=['_rebuild_day']) }}
+-- depends_on: {{ ref('int_rebuild_window') }}
+
 with stints as (
 
     select * from {{ ref('int_queue_stints') }}
+    where {{ callmart.in_rebuild_window('entered_epoch') }}
 
 ),
 
@@ -88,7 +92,8 @@ final as (
         entry_seq
 
     from intervals
+    where {{ callmart.in_rebuilt_days('cast(entered_at_local as date)') }}
 
 )
 
-select * from final
+select *{{ callmart.partition_day('date_local') }} from final

@@ -1,9 +1,13 @@
 {#- Call-level KPIs per client and local day of the call's first entry. Grain: client_id, date_local.
     service_level is always answered_within_sl / (offered - short_abandoned). A call still in progress
     counts nowhere but gives its day a row. -#}
+{{ config(materialized='incremental', unique_key='date_local', partition_by=['_rebuild_day']) }}
+-- depends_on: {{ ref('int_rebuild_window') }}
+
 with calls as (
 
     select * from {{ ref('fct_calls') }}
+    where {{ callmart.in_rebuilt_days('date_local') }}
 
 ),
 
@@ -37,4 +41,4 @@ final as (
 
 )
 
-select * from final
+select *{{ callmart.partition_day('date_local') }} from final

@@ -1,8 +1,12 @@
 {#- Inbound KPIs per client, queue and local day (client time zone). Grain: client_id, queue, date_local.
     Repeat calls count in the queue and day of the stint that answered them. -#}
+{{ config(materialized='incremental', unique_key='date_local', partition_by=['_rebuild_day']) }}
+-- depends_on: {{ ref('int_rebuild_window') }}
+
 with stints as (
 
     select * from {{ ref('fct_queue_stints') }}
+    where {{ callmart.in_rebuilt_days('date_local') }}
 
 ),
 
@@ -67,4 +71,4 @@ final as (
 
 )
 
-select * from final
+select *{{ callmart.partition_day('date_local') }} from final

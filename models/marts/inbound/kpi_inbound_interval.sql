@@ -1,9 +1,13 @@
 {#- Inbound KPIs per client, queue and interval (interval_minutes, local clock, identified by its UTC
     start). Grain: client_id, queue, interval_start_utc. Stints count in the interval of their entry;
     stints still in progress are not offered yet and count nowhere, but give their interval a row. -#}
+{{ config(materialized='incremental', unique_key='date_local', partition_by=['_rebuild_day']) }}
+-- depends_on: {{ ref('int_rebuild_window') }}
+
 with stints as (
 
     select * from {{ ref('fct_queue_stints') }}
+    where {{ callmart.in_rebuilt_days('date_local') }}
 
 ),
 
@@ -45,4 +49,4 @@ final as (
 
 )
 
-select * from final
+select *{{ callmart.partition_day('date_local') }} from final

@@ -2,6 +2,9 @@
     channel, queue, agent, client). FCR: that first contact was resolved, and the same customer made
     no further inbound contact (any channel, any case) within fcr_window_days after it (inclusive).
     Grain: case_id. -#}
+{{ config(materialized='incremental', unique_key='date_local', partition_by=['_rebuild_day']) }}
+-- depends_on: {{ ref('int_rebuild_window') }}
+
 with contacts as (
 
     select * from {{ ref('fct_contacts') }}
@@ -82,7 +85,8 @@ final as (
     from first_contacts
     left join cases on cases.case_id = first_contacts.case_id
     left join repeat_contacts on repeat_contacts.case_id = first_contacts.case_id
+    where {{ callmart.in_rebuilt_days('first_contacts.date_local') }}
 
 )
 
-select * from final
+select *{{ callmart.partition_day('date_local') }} from final

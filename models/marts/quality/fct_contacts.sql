@@ -1,6 +1,9 @@
 {#- One row per CRM contact, with its client (its case's, else its queue's, else its campaign's, else
     `default`), client-local day, agent, and for phone contacts the queue stint of its callid (in
     the contact's queue when it names one, else the call's answering stint). Grain: contact_id. -#}
+{{ config(materialized='incremental', unique_key='date_local', partition_by=['_rebuild_day']) }}
+-- depends_on: {{ ref('int_rebuild_window') }}
+
 with contacts as (
 
     select * from {{ ref('stg_crm__contacts') }}
@@ -45,7 +48,7 @@ resolved as (
 
 ),
 
-final as (
+final_rows as (
 
     select
         r.contact_id,
@@ -68,6 +71,12 @@ final as (
     left join stints_by_queue sq on sq.callid = r.callid and sq.queue = r.queue
     left join calls ca on ca.callid = r.callid
 
+),
+
+final as (
+
+    select * from final_rows where {{ callmart.in_rebuilt_days('date_local') }}
+
 )
 
-select * from final
+select *{{ callmart.partition_day('date_local') }} from final

@@ -1,9 +1,13 @@
 {#- First contact resolution and resolution per client, channel and client-local day. Grain:
     client_id, channel, date_local. Cases count on the day and channel of their first inbound contact. -#}
+{{ config(materialized='incremental', unique_key='date_local', partition_by=['_rebuild_day']) }}
+-- depends_on: {{ ref('int_rebuild_window') }}
+
 with cases as (
 
     select client_id, channel, date_local, count(*) as cases, {{ callmart.count_where('is_fcr') }} as fcr_cases
     from {{ ref('fct_cases') }}
+    where {{ callmart.in_rebuilt_days('date_local') }}
     group by client_id, channel, date_local
 
 ),
@@ -15,7 +19,7 @@ contacts as (
         count(*) as inbound_contacts,
         {{ callmart.count_where('is_resolved') }} as resolved_contacts
     from {{ ref('fct_contacts') }}
-    where direction = 'inbound'
+    where direction = 'inbound' and {{ callmart.in_rebuilt_days('date_local') }}
     group by client_id, channel, date_local
 
 ),
@@ -47,4 +51,4 @@ final as (
 
 )
 
-select * from final
+select *{{ callmart.partition_day('date_local') }} from final

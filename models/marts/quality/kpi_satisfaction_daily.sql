@@ -1,6 +1,9 @@
 {#- CSAT and NPS per client, channel and client-local day of the contact each answer rates (an
     answer about an unknown contact: client `default`, channel `unknown`, its own day in UTC).
     Grain: client_id, channel, date_local. -#}
+{{ config(materialized='incremental', unique_key='date_local', partition_by=['_rebuild_day']) }}
+-- depends_on: {{ ref('int_rebuild_window') }}
+
 with surveys as (
 
     select * from {{ ref('stg_crm__surveys') }}
@@ -23,6 +26,7 @@ rated as (
         s.score
     from surveys s
     left join contacts c on c.contact_id = s.contact_id
+    where {{ callmart.in_rebuilt_days('coalesce(c.date_local, cast(s.response_ts_utc as date))') }}
 
 ),
 
@@ -54,4 +58,4 @@ final as (
 
 )
 
-select * from final
+select *{{ callmart.partition_day('date_local') }} from final

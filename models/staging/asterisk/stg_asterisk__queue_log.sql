@@ -2,9 +2,26 @@
 {%- set wait_events = "'ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY', 'WITHDRAW'" -%}
 {%- set transfer_events = "'TRANSFER', 'BLINDTRANSFER'" -%}
 
+{{ config(materialized=callmart.keyed_materialization(), unique_key=['file_id', 'line_no'], incremental_strategy='delete+insert') }}
+
 with source as (
 
     select * from {{ source('asterisk', 'queue_log') }}
+
+),
+
+{#- An incremental run reads the lines past those already staged, and each file's last one again
+    (a line loaded without its newline is replaced when it is completed). -#}
+new_lines as (
+
+    select source.*
+    from source
+    {%- if is_incremental() %}
+    left join (
+        select file_id, max(line_no) as staged_line_no from {{ this }} group by file_id
+    ) staged on staged.file_id = source._file_id
+    where staged.file_id is null or source._line_no >= staged.staged_line_no
+    {%- endif %}
 
 ),
 
@@ -25,7 +42,7 @@ renamed as (
         coalesce(data1, '') = 'LINK' and event = 'ATTENDEDTRANSFER' as is_link_transfer,
         data1, data2, data3, data4, data5, data6
 
-    from source
+    from new_lines
 
 ),
 

@@ -1,0 +1,205 @@
+"""Unattended-operation benchmark: an incremental run after one new hour, and append-to-wallboard latency.
+
+    uv run python benchmarks/unattended.py                 # both, on a 90-day demo warehouse
+    uv run python benchmarks/unattended.py --days 91 --agents 40 --keep /srv/bench-unattended
+
+1. Incremental run. Generates a demo landing folder of `--days` days, holds back its last hour
+   (queue_log lines, CRM contacts and surveys), builds the warehouse with `callmart run`, releases
+   the hour (the queue_log grows, the CRM files of the hour arrive) and times `callmart run` again:
+   incremental, stage by stage. Then `callmart run --full-refresh` on the same data, for comparison.
+   Target: the incremental run under 10 s on the 2-core reference machine.
+2. Latency. Starts `callmart serve` on that warehouse (Dagster daemon with the landing sensor),
+   appends one ENTERQUEUE line to the queue_log and polls the published copy until
+   kpi_live_queue shows the new caller waiting: the seconds from append to published figure. The
+   Wallboard dashboard reloads its charts every WALLBOARD_REFRESH_S seconds on top of that. Target:
+   under 60 s.
+
+Results go to benchmarks/results/ with the machine they came from. A benchmark, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scale import RESULTS, machine  # noqa: E402
+
+HOUR_S = 3600
+SALT = ["--vars", "{pii_salt: benchmark-salt}"]
+
+
+def _callmart(*args: str) -> list[str]:
+    return [sys.executable, "-m", "orchestration.cli", *args]
+
+
+def _timed_run(landing: Path, warehouse: Path, *extra: str) -> tuple[float, dict[str, float], int]:
+    """`callmart run`: (seconds, seconds from the start at which each stage's line was printed, exit)."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        _callmart(
+            "run", "--landing", str(landing), "--warehouse", str(warehouse), *SALT, "--as-of", "data", *extra
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    marks: dict[str, float] = {}
+    assert process.stderr is not None
+    for line in process.stderr:
+        word = line.split(" ", 1)[0]
+        if word in ("config", "dagster", "load", "dbt", "publish", "quality", "checks"):
+            marks[word] = time.monotonic() - started  # the last line of each stage
+    process.wait()
+    return time.monotonic() - started, marks, process.returncode
+
+
+def _split_csv(path: Path, column: str, cutoff: str) -> None:
+    """Move the rows at or after `cutoff` (ISO) from path into path's `_2` file."""
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        header, rows = list(reader.fieldnames or []), list(reader)
+    for target, keep in ((path, lambda r: r[column] < cutoff), (path.with_name(path.stem + "_2.csv"), None)):
+        chosen = [r for r in rows if (keep(r) if keep else r[column] >= cutoff)]
+        with target.open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(chosen)
+
+
+def _iso(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def incremental(root: Path, days: int, agents: int) -> dict[str, object]:
+    landing, held = root / "landing", root / "held"
+    if not landing.exists():
+        subprocess.run(_callmart("generate", "--out", str(landing), "--days", str(days), "--agents", str(agents)),
+                       check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    shutil.rmtree(held, ignore_errors=True)
+    shutil.copytree(landing, held)
+    queue_log = (landing / "asterisk" / "queue_log").read_bytes().splitlines(keepends=True)
+    last = float(queue_log[-1].split(b"|", 1)[0])
+    cut = next(i for i, line in enumerate(queue_log) if float(line.split(b"|", 1)[0]) >= last - HOUR_S)
+    (held / "asterisk" / "queue_log").write_bytes(b"".join(queue_log[:cut]))
+    crm_new = held / "crm_new"
+    crm_new.mkdir()
+    for name, column in (("contacts.csv", "contact_ts"), ("surveys.csv", "response_ts")):
+        _split_csv(held / "crm" / name, column, _iso(last - HOUR_S))
+        new = held / "crm" / (Path(name).stem + "_2.csv")
+        new.rename(crm_new / new.name)
+    warehouse = root / "wh.duckdb"
+    for stale in root.glob("wh*"):
+        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    print(
+        f"{days} days x {agents} agents: {len(queue_log):,} queue_log lines, the last hour {len(queue_log) - cut:,}"
+    )
+    first_s, _, code = _timed_run(held, warehouse)
+    print(f"first build (all but the last hour): {first_s:6.1f} s (exit {code})", flush=True)
+    (held / "asterisk" / "queue_log").write_bytes(b"".join(queue_log))
+    for new in crm_new.iterdir():
+        new.rename(held / "crm" / new.name)
+    incremental_s, marks, code = _timed_run(held, warehouse)
+    print(
+        f"incremental run after one new hour: {incremental_s:6.1f} s (exit {code}), stage ends {marks}",
+        flush=True,
+    )
+    full_s, _, code = _timed_run(held, warehouse, "--full-refresh")
+    print(f"full refresh on the same data:      {full_s:6.1f} s (exit {code})", flush=True)
+    return {
+        "days": days, "agents": agents, "queue_log_lines": len(queue_log), "last_hour_lines": len(queue_log) - cut,
+        "first_build_s": round(first_s, 1), "incremental_s": round(incremental_s, 1),
+        "incremental_stage_ends_s": {k: round(v, 1) for k, v in marks.items()}, "full_refresh_s": round(full_s, 1),
+    }  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _waiting(published: Path) -> int:
+    import duckdb
+
+    try:
+        with duckdb.connect(str(published), read_only=True) as con:
+            return int(
+                con.execute("select coalesce(sum(calls_waiting), 0) from marts.kpi_live_queue").fetchone()[0]
+            )  # type: ignore[index]
+    except duckdb.Error:
+        return -1  # being replaced: try again
+
+
+def latency(root: Path, timeout_s: float = 300) -> dict[str, object]:
+    landing, warehouse = root / "held", root / "wh.duckdb"
+    published = warehouse.with_name(warehouse.stem + "_published.duckdb")
+    queue_log = landing / "asterisk" / "queue_log"
+    env = {
+        **os.environ,
+        "CALLMART_DBT_VARS": json.dumps({"pii_salt": "benchmark-salt"}),
+        "CALLMART_AS_OF": "data",
+    }
+    serve = subprocess.Popen(
+        _callmart("serve", "--landing", str(landing), "--warehouse", str(warehouse), "--port", str(_free_port())),
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        time.sleep(45)  # the daemon's first sensor tick sees the landing as it is: nothing to do
+        before = _waiting(published)
+        last_line = queue_log.read_bytes().rstrip(b"\n").rsplit(b"\n", 1)[-1]
+        now = float(last_line.split(b"|", 1)[0]) + 1
+        queue = last_line.split(b"|")[2].decode()
+        queue = queue if queue != "NONE" else "support"
+        appended = time.monotonic()
+        with queue_log.open("a") as handle:
+            handle.write(f"{now:.0f}|bench-{int(now)}|{queue}|NONE|ENTERQUEUE||0600000000|1\n")
+        shown = None
+        while time.monotonic() - appended < timeout_s:
+            if _waiting(published) > before >= 0:
+                shown = time.monotonic() - appended
+                break
+            time.sleep(0.5)
+    finally:
+        os.killpg(serve.pid, signal.SIGTERM)
+        serve.wait(timeout=60)
+    print(
+        f"append to published wallboard figure: {shown if shown is None else round(shown, 1)} s", flush=True
+    )
+    return {"append_to_published_s": None if shown is None else round(shown, 1), "timeout_s": timeout_s}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--days", type=int, default=91, help="days of demo traffic (default 91)")
+    parser.add_argument("--agents", type=int, default=40, help="inbound agents (default 40, the demo's)")
+    parser.add_argument("--keep", help="folder for the landing data and warehouse (default: a temporary one)")
+    parser.add_argument("--skip-latency", action="store_true", help="only the incremental-run figure")
+    args = parser.parse_args()
+    host = machine()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(args.keep) if args.keep else Path(tmp)
+        root.mkdir(parents=True, exist_ok=True)
+        result = {"machine": host, "incremental": incremental(root, args.days, args.agents)}
+        if not args.skip_latency:
+            result["latency"] = latency(root)
+    RESULTS.mkdir(exist_ok=True)
+    name = f"{host['date']}-{host['host']}-unattended"
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(f"results: {RESULTS / name}.json")
+
+
+if __name__ == "__main__":
+    main()

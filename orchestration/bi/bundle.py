@@ -530,7 +530,7 @@ DASHBOARDS: list[Dashboard] = [
                     "wall_queues",
                     "Queues now (today so far)",
                     "kpi_live_queue",
-                    ["client_id", "queue"],
+                    ["client_id", "queue", "as_of_utc"],
                     [
                         "calls_waiting",
                         "longest_wait_s",
@@ -541,7 +541,6 @@ DASHBOARDS: list[Dashboard] = [
                         "queue_service_level",
                         "queue_abandon_rate",
                         "queue_asa_s",
-                        "as_of",
                     ],
                 ),
             ],  # fmt: skip

@@ -61,7 +61,7 @@ def data_docs_index(gx_dir: Path) -> Path:
 def _context(gx_dir: Path):  # type: ignore[no-untyped-def]
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before GX is imported; the same for every run
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    import great_expectations as gx
+    gx = _great_expectations()
 
     context = gx.get_context(mode="file", project_root_dir=str(gx_dir))
     try:
@@ -72,13 +72,27 @@ def _context(gx_dir: Path):  # type: ignore[no-untyped-def]
     return context
 
 
+def _great_expectations():  # type: ignore[no-untyped-def]
+    """Import GX. GX imports pyspark (the spark extra), whose Spark Connect module takes a `__main__`
+    with neither a spec nor a file for a doctest run and calls sys.exit(0): that is what the run
+    worker of `callmart serve` looks like. Give such a `__main__` a file name first."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    if main is not None and getattr(main, "__spec__", None) is None and not hasattr(main, "__file__"):
+        main.__file__ = sys.argv[0] or "callmart"
+    import great_expectations
+
+    return great_expectations
+
+
 def run_suites(
     con: duckdb.DuckDBPyConnection, suites: list[Suite], gx_dir: Path, keep_runs: int = 30
 ) -> list[CheckResult]:
     """Validate each suite through a GX checkpoint that also updates the Data Docs site in gx_dir,
     keeping the last `keep_runs` results of each suite (and its last failure); the site is then
     pointed at local copies of its CSS and JavaScript (data_docs.py)."""
-    import great_expectations as gx
+    gx = _great_expectations()
 
     from .data_docs import OfflineAssetsMissing, make_offline, prune_validations
 

@@ -83,9 +83,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .lock import warehouse_lock
     from .resources import CallmartResource
     from .runner import run_pipeline
-    from .settings import SHIPPED_SEEDS, StatePaths
+    from .settings import LIVE_JOB, MAIN_JOB, SHIPPED_SEEDS, StatePaths
 
     started = time.monotonic()
+    if args.live and not args.landing:
+        raise UsageError("--live refreshes an existing warehouse from a landing folder: give --landing")
     try:  # a target whose adapter is not installed: a usage error before anything runs
         require_adapter(args.target)
     except RuntimeError as exc:
@@ -123,7 +125,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         own = ", ".join(config.user_files) or "none"
         _say(f"callmart run: landing {callmart.landing_path} -> warehouse {warehouse}")
         _say(f"config   {config_path or SHIPPED_SEEDS}: {own} of {len(config.tables)} files given, all valid")
-        summary = run_pipeline(callmart)
+        summary = run_pipeline(callmart, LIVE_JOB if args.live else MAIN_JOB)
     summary.print(time.monotonic() - started)
     return 0 if summary.success else 1
 
@@ -334,6 +336,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rebuild every incremental model from all the data loaded (the default rebuilds only the "
         "days new data can change; a changed configuration, vars or model code rebuilds all by itself)",
+    )
+    run.add_argument(
+        "--live",
+        action="store_true",
+        help="the wallboard refresh the landing sensor starts when the live queue_log grows: load, build "
+        "and check only what the live marts read, publish (the other marts wait for the next run)",
     )
     run.add_argument(
         "--rebuild",

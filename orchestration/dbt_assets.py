@@ -218,6 +218,9 @@ def build_dbt_assets() -> AssetsDefinition:
         out.line(f"dbt      {'full refresh: ' + full_reason if full_reason else 'incremental'}")
         paths.build_fingerprint(callmart.target).unlink(missing_ok=True)  # written back once complete
         models = len(context.selected_asset_keys)
+        # a subset (the live job) built with other code leaves the rest of the models behind: only a
+        # build of every model may record the fingerprint that lets the next build be incremental
+        every_model = models == len(context.assets_def.keys)
         tests = len(context.selected_asset_check_keys)
         done_models = done_tests = failed_tests = 0
         reported: set[str] = set()
@@ -234,7 +237,7 @@ def build_dbt_assets() -> AssetsDefinition:
                     out.status(f"dbt      {done_models}/{models} models, {done_tests}/{tests} tests")
                     yield event
         finally:
-            if done_models == models:  # every model built: the next build may be incremental
+            if every_model and done_models == models:  # the next build may be incremental
                 paths.build_fingerprint(callmart.target).write_text(fingerprint)
             failed = f", {failed_tests} failed" if failed_tests else ""
             if done_models < models:

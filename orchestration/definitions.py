@@ -8,19 +8,19 @@ settings from CALLMART_* environment variables. Nothing is built or parsed at im
 
 from __future__ import annotations
 
-from dagster import Definitions, define_asset_job, definitions, in_process_executor
+from dagster import Definitions, definitions, in_process_executor
 
 from .bi_assets import SupersetResource, superset_dashboards
 from .checks import build_checks
 from .config_assets import configuration_tables
 from .dbt_assets import build_dbt_assets, dbt_resource
+from .jobs import live_job, main_job
 from .load_assets import LOAD_ASSETS
 from .publish_assets import build_publish_asset
 from .report_jobs import email_reports_job
 from .resources import CallmartResource
 from .schedules import email_reports_schedule, nightly_full_build
 from .sensors import landing_sensor
-from .settings import MAIN_JOB
 
 
 def build_definitions(callmart: CallmartResource | None = None) -> Definitions:
@@ -31,17 +31,11 @@ def build_definitions(callmart: CallmartResource | None = None) -> Definitions:
     publish_marts = build_publish_asset(
         sorted((k for k in known if k.path[0] != "config"), key=lambda k: k.path)
     )
-    # DuckDB has one writer at a time: every step of a run executes in one process, in order.
-    main_job = define_asset_job(
-        MAIN_JOB,
-        selection="*",
-        description="Validate and write the configuration, load the landing folder, build and test "
-        "every model, check, publish.",
-    )
+    checks = build_checks(lambda key: key in known, callmart.target)
     return Definitions(
         assets=[configuration_tables, *LOAD_ASSETS, dbt_models, publish_marts, superset_dashboards],
-        asset_checks=build_checks(lambda key: key in known, callmart.target),
-        jobs=[main_job, email_reports_job],
+        asset_checks=checks,
+        jobs=[main_job, live_job, email_reports_job],
         schedules=[email_reports_schedule, nightly_full_build],
         sensors=[landing_sensor],
         resources={

@@ -13,10 +13,12 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from .resources import CallmartResource
 from .warehouse import connect
 
+PUBLISH_KEY = AssetKey(["publish", "marts"])
+
 
 def build_publish_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-def]
     @asset(
-        key=AssetKey(["publish", "marts"]),
+        key=PUBLISH_KEY,
         deps=upstream,
         group_name="publish",
         kinds={"duckdb"},

@@ -10,6 +10,7 @@ from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 from .quality.model import CheckResult, table
 from .reports.gate import record_run
 from .resources import CallmartResource
+from .settings import MAIN_JOB
 from .warehouse import connect
 
 
@@ -72,11 +73,12 @@ class RunSummary:
             print(table(others))
 
 
-def run_pipeline(callmart: CallmartResource) -> RunSummary:
-    """Execute the main job for these settings, with Dagster's storage beside the warehouse."""
-    from .definitions import MAIN_JOB, build_definitions
+def run_pipeline(callmart: CallmartResource, job_name: str = MAIN_JOB) -> RunSummary:
+    """Execute the main job (or `job_name`, the live job) for these settings, with Dagster's storage
+    beside the warehouse."""
+    from .definitions import build_definitions
 
-    job = build_definitions(callmart).resolve_job_def(MAIN_JOB)
+    job = build_definitions(callmart).resolve_job_def(job_name)
     callmart.out.line("dagster  definitions loaded, running the job")
     storage = callmart.paths.dagster
     storage.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,7 @@ run_coordinator:
   class: QueuedRunCoordinator
   config:
     max_concurrent_runs: 1
+    dequeue_interval_seconds: 1
 telemetry:
   enabled: false
 """

@@ -16,6 +16,8 @@ SHIPPED_SEEDS = PROJECT_DIR / "seeds"
 
 
 MAIN_JOB = "callmart_main"  # the Dagster job of `callmart run`, the sensor and the nightly build
+LIVE_JOB = "callmart_live"  # the wallboard refresh the sensor starts when the live queue_log grows
+LIVE_MARTS = ("kpi_live_queue", "kpi_live_agents")
 
 
 def data_dir() -> Path:

@@ -7,9 +7,11 @@ fails on DuckDB (upstream GX #10738), hence pandas. An expectation that raises i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +61,6 @@ def data_docs_index(gx_dir: Path) -> Path:
 
 
 def _context(gx_dir: Path):  # type: ignore[no-untyped-def]
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before GX is imported; the same for every run
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     gx = _great_expectations()
 
@@ -76,8 +77,7 @@ def _great_expectations():  # type: ignore[no-untyped-def]
     """Import GX. GX imports pyspark (the spark extra), whose Spark Connect module takes a `__main__`
     with neither a spec nor a file for a doctest run and calls sys.exit(0): that is what the run
     worker of `callmart serve` looks like. Give such a `__main__` a file name first."""
-    import sys
-
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before GX is imported; the same for every run
     main = sys.modules.get("__main__")
     if main is not None and getattr(main, "__spec__", None) is None and not hasattr(main, "__file__"):
         main.__file__ = sys.argv[0] or "callmart"
@@ -86,12 +86,70 @@ def _great_expectations():  # type: ignore[no-untyped-def]
     return great_expectations
 
 
+def batch_fingerprint(con: duckdb.DuckDBPyConnection, suite: Suite) -> str | None:
+    """What a validation of the suite depends on: its expectations and its batch (the rows of its
+    query, as a count and an order-free sum of row hashes, computed in DuckDB). None when the
+    query fails (then GX is not asked either)."""
+    try:
+        row = con.execute(f"select count(*), sum(hash(batch)::hugeint) from ({suite.query}) batch").fetchone()
+    except duckdb.Error:
+        return None
+    digest = hashlib.sha256(json.dumps(suite.config, sort_keys=True).encode())
+    digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+class PassedBatches:
+    """The batch fingerprint of each suite's last validation, when it passed (beside the GX project).
+    The same expectations on the same rows give the same result: such a suite is not validated
+    again, so a run whose data did not change a suite's batch does not pay for GX (its import alone
+    takes seconds) nor for rebuilding the Data Docs, which keep showing that validation."""
+
+    def __init__(self, gx_dir: Path):
+        self.path = gx_dir / "passed_batches.json"
+        self.passed: dict[str, str] = json.loads(self.path.read_text()) if self.path.is_file() else {}
+
+    def unchanged(self, suite: Suite, fingerprint: str | None) -> bool:
+        return fingerprint is not None and self.passed.get(suite.name) == fingerprint
+
+    def record(self, suite: Suite, fingerprint: str | None, passed: bool) -> None:
+        if passed and fingerprint is not None:
+            self.passed[suite.name] = fingerprint
+        else:
+            self.passed.pop(suite.name, None)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_suffix(".partial")
+        partial.write_text(json.dumps(self.passed, indent=1, sort_keys=True))
+        partial.replace(self.path)
+
+
 def run_suites(
     con: duckdb.DuckDBPyConnection, suites: list[Suite], gx_dir: Path, keep_runs: int = 30
 ) -> list[CheckResult]:
     """Validate each suite through a GX checkpoint that also updates the Data Docs site in gx_dir,
     keeping the last `keep_runs` results of each suite (and its last failure); the site is then
-    pointed at local copies of its CSS and JavaScript (data_docs.py)."""
+    pointed at local copies of its CSS and JavaScript (data_docs.py). A suite whose batch is the
+    one its last validation passed on passes again without GX (PassedBatches)."""
+    ledger = PassedBatches(gx_dir)
+    fingerprints = {suite.name: batch_fingerprint(con, suite) for suite in suites}
+    unchanged = {s.name for s in suites if ledger.unchanged(s, fingerprints[s.name])}
+    to_validate = [suite for suite in suites if suite.name not in unchanged]
+    validated = {r.name: r for r in _validate(con, to_validate, gx_dir, keep_runs)} if to_validate else {}
+    for suite in to_validate:
+        ledger.record(suite, fingerprints[suite.name], validated[suite.name].passed)
+    return [
+        validated[suite.name]
+        if suite.name in validated
+        else CheckResult(
+            suite.name, suite.asset, suite.severity, True, 0, "ok (the batch its last validation passed on)"
+        )
+        for suite in suites
+    ]
+
+
+def _validate(
+    con: duckdb.DuckDBPyConnection, suites: list[Suite], gx_dir: Path, keep_runs: int
+) -> list[CheckResult]:
     gx = _great_expectations()
 
     from .data_docs import OfflineAssetsMissing, make_offline, prune_validations

@@ -38,6 +38,16 @@ def test_definitions_load_with_every_source_upstream_of_staging(defs: Definition
     assert defs.resolve_job_def("callmart_main") is not None
 
 
+def test_the_live_job_builds_what_the_wallboard_reads_and_publishes(defs: Definitions) -> None:
+    live = defs.resolve_job_def("callmart_live")
+    selected = live.asset_layer.selected_asset_keys
+    for key in (["marts", "kpi_live_queue"], ["marts", "kpi_live_agents"], ["marts", "kpi_inbound_daily"],
+                ["raw", "queue_log"], ["config", "queues"], ["publish", "marts"]):  # fmt: skip
+        assert AssetKey(key) in selected, key
+    for key in (["marts", "kpi_calls_daily"], ["marts", "kpi_outbound_daily"], ["bi", "superset"]):
+        assert AssetKey(key) not in selected, key
+
+
 def test_every_suite_and_sql_check_is_an_asset_check_and_publish_waits_for_all(defs: Definitions) -> None:
     from orchestration.quality.gx_suites import load_suites
     from orchestration.quality.sql_checks import SQL_CHECKS

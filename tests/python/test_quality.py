@@ -227,26 +227,37 @@ def _results(warehouse: Path, suite: str) -> tuple[list[Path], list[Path]]:
 
 
 def test_quality_results_keep_the_last_runs_and_the_last_failure(clean: Path, tmp_path: Path) -> None:
-    """keep_runs = 3: after 2 passing runs, 1 failing and 5 passing ones, the 3 newest remain plus the
-    failure; the Data Docs pages go with their results."""
+    """keep_runs = 3: after 2 passing runs, 1 failing and 5 passing ones (each on changed rows), the 3
+    newest remain plus the failure; the Data Docs pages go with their results. A run on the rows the
+    last passing validation saw passes without validating again (and stores nothing); the same rows
+    after a failure are validated again."""
     import json
 
     planted = _planted(clean, tmp_path)
     asset = {("marts", "kpi_satisfaction_daily")}
     suite = "marts_kpi_satisfaction_daily"
     settings = {"keep_runs": 3}
-    bad = (
-        "insert into marts.kpi_satisfaction_daily (client_id, channel, date_local, nps) "
-        "values ('default', 'chat', date '2026-11-02', 150)"
-    )
-    for _ in range(2):
+
+    def insert(nps: int) -> None:  # a row of its own day (the suite's key is client, channel, day)
+        with duckdb.connect(str(planted)) as con:
+            con.execute(
+                "insert into marts.kpi_satisfaction_daily (client_id, channel, date_local, nps) "
+                f"values ('default', 'chat', date '2026-12-01' + {nps}, {nps})"
+            )
+
+    for nps in (10, 11):
+        insert(nps)
         assert all(r.passed for r in run_all_checks(planted, settings, assets=asset))
-    with duckdb.connect(str(planted)) as con:
-        con.execute(bad)
+    (unchanged,) = run_all_checks(planted, settings, assets=asset)
+    assert unchanged.passed and "the batch its last validation passed on" in unchanged.message
+    insert(150)
     assert not any(r.passed for r in run_all_checks(planted, settings, assets=asset))
+    (again,) = run_all_checks(planted, settings, assets=asset)  # a failure is never taken as read
+    assert not again.passed and "column=nps" in again.message
     with duckdb.connect(str(planted)) as con:
         con.execute("delete from marts.kpi_satisfaction_daily where nps = 150")
-    for _ in range(5):
+    for nps in (12, 13, 14, 15, 16):
+        insert(nps)
         assert all(r.passed for r in run_all_checks(planted, settings, assets=asset))
     results, pages = _results(planted, suite)
     assert len(results) == 4 and len(pages) == 4

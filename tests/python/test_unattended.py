@@ -1,8 +1,10 @@
-"""Unattended operation: the landing sensor starts a run when the live queue_log grows, and that
-run changes the wallboard marts; `callmart serve` brings up Dagster with the sensor and schedules."""
+"""Unattended operation: the landing sensor starts a run when the live queue_log grows (the live job
+once a main run is recent), and that run changes the wallboard marts; the e-mail schedule skips
+without SMTP settings; `callmart serve` brings up Dagster with the sensor and schedules."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -12,20 +14,21 @@ import urllib.request
 from pathlib import Path
 
 import duckdb
-from dagster import RunRequest, SkipReason, build_sensor_context
+from dagster import DagsterInstance, RunRequest, SkipReason, build_schedule_context, build_sensor_context
 
 from orchestration.resources import CallmartResource
 from orchestration.runner import run_pipeline
-from orchestration.sensors import landing_sensor
-from orchestration.settings import StatePaths
+from orchestration.sensors import MAIN_EVERY_S, choose_job, landing_sensor
+from orchestration.settings import LIVE_JOB, MAIN_JOB, StatePaths
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "live"
 T0 = 1792400000
 
 
 def _tick(callmart: CallmartResource, cursor: str | None) -> tuple[object, str | None]:
-    context = build_sensor_context(cursor=cursor, resources={"callmart": callmart})
-    result = landing_sensor(context)
+    with DagsterInstance.ephemeral() as instance:
+        context = build_sensor_context(cursor=cursor, resources={"callmart": callmart}, instance=instance)
+        result = landing_sensor(context)
     return result, context.cursor
 
 
@@ -56,9 +59,32 @@ def test_appended_lines_start_a_run_that_changes_the_live_marts(tmp_path: Path) 
     grown, new_cursor = _tick(callmart, cursor)
     assert isinstance(grown, RunRequest) and new_cursor != cursor
     assert "queue_log" in grown.tags["callmart/changed"]
-    assert run_pipeline(callmart).success
+    assert grown.job_name == MAIN_JOB  # this sensor's instance has seen no main run
+    before, changed = json.loads(cursor or "{}"), [str(landing / "asterisk" / "queue_log")]
+    assert choose_job(callmart, before, changed, time.time() - 60) == LIVE_JOB
+    assert choose_job(callmart, before, changed, time.time() - MAIN_EVERY_S - 1) == MAIN_JOB
+    assert choose_job(callmart, {}, changed, time.time() - 60) == MAIN_JOB  # a new file
+    with duckdb.connect(str(StatePaths(warehouse).published), read_only=True) as con:
+        calls_before = con.execute("select * from marts.kpi_calls_daily order by all").fetchall()
+    live = run_pipeline(callmart, LIVE_JOB)
+    assert live.success
+    assert {"raw_queue_log_schema", "marts_kpi_inbound_daily"} <= {c.name for c in live.checks if c.passed}
     # c3 answered by carol; c4 (t0+130) and c5 (t0+175) wait; dave is the one available agent left
     assert _live_queue(warehouse) == (2, 45, 1, 1, 2, 3, T0 + 175)
+    with duckdb.connect(str(StatePaths(warehouse).published), read_only=True) as con:  # not in the live job
+        assert con.execute("select * from marts.kpi_calls_daily order by all").fetchall() == calls_before
+    assert run_pipeline(callmart).success  # the main run after live runs: incremental, every mart
+
+
+def test_the_email_schedule_skips_without_smtp_settings(monkeypatch) -> None:
+    from orchestration.schedules import email_reports_schedule
+
+    monkeypatch.delenv("CALLMART_SMTP_HOST", raising=False)
+    with DagsterInstance.ephemeral() as instance:
+        skipped = email_reports_schedule(build_schedule_context(instance=instance))
+        assert isinstance(skipped, SkipReason) and "CALLMART_SMTP_HOST" in (skipped.skip_message or "")
+        monkeypatch.setenv("CALLMART_SMTP_HOST", "127.0.0.1")
+        assert isinstance(email_reports_schedule(build_schedule_context(instance=instance)), RunRequest)
 
 
 def _free_port() -> int:

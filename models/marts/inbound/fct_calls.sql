@@ -111,16 +111,41 @@ previous_entries as (
 
 ),
 
+caller_timeline as (
+
+    {#- Each caller's entries, and each answered call at its first entry. An entry before a call's
+        first entry is another call's, so the latest one before it decides (one window, no join of
+        a frequent caller's calls with each other). At the same second the call comes first: the
+        rule is "before". -#}
+    select caller_number_hash, entered_epoch as timeline_epoch, 1 as timeline_order,
+           cast(null as {{ dbt.type_string() }}) as callid
+    from previous_entries
+    union all
+    select caller_number_hash, first_entered_epoch as timeline_epoch, 0 as timeline_order, callid
+    from calls
+    where outcome = 'answered' and caller_number_hash is not null
+
+),
+
+previous_entry as (
+
+    select
+        callid,
+        timeline_epoch as first_entered_epoch,
+        max(case when timeline_order = 1 then timeline_epoch end) over (
+            partition by caller_number_hash order by timeline_epoch, timeline_order
+            rows between unbounded preceding and 1 preceding
+        ) as previous_entered_epoch
+    from caller_timeline
+
+),
+
 repeats as (
 
-    select distinct c.callid
-    from calls c
-    inner join previous_entries e
-        on e.caller_number_hash = c.caller_number_hash
-        and e.callid <> c.callid
-        and e.entered_epoch < c.first_entered_epoch
-        and e.entered_epoch >= c.first_entered_epoch - {{ var('repeat_call_window_hours') }} * 3600
-    where c.outcome = 'answered'
+    select callid
+    from previous_entry
+    where callid is not null
+        and previous_entered_epoch >= first_entered_epoch - {{ var('repeat_call_window_hours') }} * 3600
 
 ),
 

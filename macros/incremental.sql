@@ -68,6 +68,14 @@
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
 
+{#- In int_rebuild_window, after `from <alias>`: keep the rows of `model_name` past the build
+    watermark (files it has not seen, lines from its last one on). -#}
+{% macro past_build_watermark(alias, model_name) -%}
+    left join watermark
+        on watermark.model_name = '{{ model_name }}' and watermark.file_id = {{ alias }}.file_id
+    where watermark.file_id is null or {{ alias }}.line_no >= watermark.built_line_no
+{%- endmacro %}
+
 {% macro build_watermark_relation() -%}
     {%- set window = graph.nodes.values() | selectattr('name', 'equalto', 'int_rebuild_window') | first -%}
     {{ return(api.Relation.create(database=window.database, schema=window.schema, identifier='callmart_build_watermark')) }}

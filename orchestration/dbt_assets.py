@@ -140,7 +140,7 @@ def build_fingerprint(callmart: CallmartResource) -> str:
     from .configuration.schema import SEEDS
 
     digest = hashlib.sha256()
-    digest.update(_project_fingerprint().encode())
+    digest.update(dbt_manifest().parent.name.encode())  # the project fingerprint, hashed once per process
     digest.update(json.dumps(callmart.dbt_vars, sort_keys=True, default=str).encode())
     digest.update(callmart.target.encode())
     with connect(callmart.warehouse_path, read_only=True) as con:

@@ -56,9 +56,7 @@ new_queue_log as (
 
     select min(queue_log.event_epoch) as earliest_epoch
     from queue_log
-    left join watermark
-        on watermark.model_name = 'stg_asterisk__queue_log' and watermark.file_id = queue_log.file_id
-    where watermark.file_id is null or queue_log.line_no >= watermark.built_line_no
+    {{ callmart.past_build_watermark('queue_log', 'stg_asterisk__queue_log') }}
 
 ),
 
@@ -68,9 +66,7 @@ new_contacts as (
         min({{ callmart.timestamp_to_epoch('contacts.contact_ts_utc') }}) - {{ var('fcr_window_days') }} * 86400
             as earliest_epoch
     from contacts
-    left join watermark
-        on watermark.model_name = 'stg_crm__contacts' and watermark.file_id = contacts.file_id
-    where watermark.file_id is null or contacts.line_no >= watermark.built_line_no
+    {{ callmart.past_build_watermark('contacts', 'stg_crm__contacts') }}
 
 ),
 
@@ -78,9 +74,7 @@ new_cases as (
 
     select cases.case_id
     from cases
-    left join watermark
-        on watermark.model_name = 'stg_crm__cases' and watermark.file_id = cases.file_id
-    where watermark.file_id is null or cases.line_no >= watermark.built_line_no
+    {{ callmart.past_build_watermark('cases', 'stg_crm__cases') }}
 
 ),
 
@@ -96,9 +90,7 @@ new_surveys as (
 
     select surveys.contact_id, surveys.response_ts_utc
     from surveys
-    left join watermark
-        on watermark.model_name = 'stg_crm__surveys' and watermark.file_id = surveys.file_id
-    where watermark.file_id is null or surveys.line_no >= watermark.built_line_no
+    {{ callmart.past_build_watermark('surveys', 'stg_crm__surveys') }}
 
 ),
 

@@ -203,14 +203,18 @@ def _login(browser, bi: Bi, username: str, password: str):  # type: ignore[no-un
 
 
 def _open(page, bi: Bi, slug: str) -> float:  # type: ignore[no-untyped-def]
-    """Open a dashboard and wait until every chart has rendered; returns the seconds it took."""
+    """Open a dashboard and wait until its charts are laid out (a busy machine can go network-idle
+    before the layout has any) and every one has rendered; returns the seconds it took."""
+    (dashboard,) = [d for d in DASHBOARDS if d.slug == slug]
     started = time.monotonic()
     page.goto(f"{bi.settings.url}/superset/dashboard/{slug}/?standalone=1")
     page.wait_for_load_state("networkidle")
     page.wait_for_function(
-        "() => document.querySelectorAll('.loading').length === 0 && "
+        "(expected) => document.querySelectorAll('.loading').length === 0 && "
+        "document.querySelectorAll('[data-test-chart-name]').length >= expected && "
         "Array.from(document.querySelectorAll('[data-test-chart-name]')).every("
         "c => c.querySelector('canvas, svg, table, .header-line, .alert-danger, [role=alert]'))",
+        arg=len(dashboard.charts),
         timeout=60_000,
     )
     return time.monotonic() - started

@@ -31,10 +31,9 @@ def build_definitions(callmart: CallmartResource | None = None) -> Definitions:
     publish_marts = build_publish_asset(
         sorted((k for k in known if k.path[0] != "config"), key=lambda k: k.path)
     )
-    checks = build_checks(lambda key: key in known, callmart.target)
     return Definitions(
         assets=[configuration_tables, *LOAD_ASSETS, dbt_models, publish_marts, superset_dashboards],
-        asset_checks=checks,
+        asset_checks=build_checks(lambda key: key in known, callmart.target),
         jobs=[main_job, live_job, email_reports_job],
         schedules=[email_reports_schedule, nightly_full_build],
         sensors=[landing_sensor],

@@ -37,12 +37,20 @@
         {{ callmart.safe_divide('answered - transferred', 'answered') }} as routing_accuracy
 {%- endmacro %}
 
-{#- service_level: the variant the queue's sl_formula names. -#}
-{% macro service_level_column() -%}
+{#- service_level: the variant the queue's sl_formula names, as its numerator and denominator, so that a
+    roll-up over queues and days (the semantic layer's `service_level`) re-divides sums. The mart divides
+    them in the next step (service_level_column). -#}
+{% macro service_level_fraction() -%}
+        case when sl_formula = 'inclusive' then answered_within_sl + abandoned_within_sl
+             else answered_within_sl end as sl_numerator,
         case sl_formula
-            when 'answered' then sl_answered
-            when 'offered' then sl_offered
-            when 'inclusive' then sl_inclusive
-            else sl_offered_excl_short
-        end as service_level
+            when 'answered' then answered
+            when 'offered' then offered
+            when 'inclusive' then answered + abandoned
+            else offered - short_abandoned
+        end as sl_denominator
+{%- endmacro %}
+
+{% macro service_level_column() -%}
+        {{ callmart.safe_divide('sl_numerator', 'sl_denominator') }} as service_level
 {%- endmacro %}

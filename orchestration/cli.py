@@ -284,6 +284,49 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(landing, Path(args.warehouse).resolve(), config_dir, args.port, _say)
 
 
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from .metrics import MetricsQuery, UnknownName, available_metrics, run_query, saved_queries
+    from .metrics.render import as_csv, as_table
+    from .settings import StatePaths
+
+    if args.list:
+        for metric in available_metrics():
+            print(f"{metric['name']:<28} {metric['type']:<10} {metric['description'] or ''}")
+        print("\nsaved queries (--saved-query NAME):")
+        for saved in saved_queries():
+            print(f"{saved['name']:<28} {saved['description'] or ''}")
+        return 0
+    if bool(args.metrics) == bool(args.saved_query):
+        raise UsageError(
+            "name the metrics, or --saved-query, but not both (`callmart metrics --list` lists them)"
+        )
+    published = StatePaths(Path(args.warehouse).resolve()).published
+    if not published.exists():
+        raise UsageError(f"no published marts at {published}: run `callmart run` first")
+    split = lambda text: tuple(p.strip() for p in (text or "").split(",") if p.strip())  # noqa: E731
+    query = MetricsQuery(
+        split(args.metrics),
+        split(args.by),
+        tuple(args.where or ()),
+        split(args.order),
+        args.limit,
+        args.saved_query,
+    )
+    try:
+        result = run_query(published, query)
+    except UnknownName as exc:
+        raise UsageError(str(exc)) from exc
+    if args.sql:
+        _say(result.sql)
+    print(
+        as_csv(result.columns, result.rows)
+        if args.format == "csv"
+        else as_table(result.columns, result.rows),
+        end="",
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="callmart",
@@ -408,6 +451,37 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", help="configuration folder (default: the landing's config/)")
     serve.add_argument("--port", type=int, default=3000, help="the webserver's port (default 3000)")
     serve.set_defaults(func=cmd_serve)
+    metrics = sub.add_parser(
+        "metrics",
+        help="any KPI by name at any grain, from the semantic layer",
+        description="Asks the semantic layer (dbt-metricflow metrics over the marts) for metrics by name, "
+        "grouped by time grains (day, week, month, quarter, year: the metric's local day), entities "
+        "(client, queue, agent, campaign, channel) and dimensions (agent__team, client__client_name). "
+        "Rates are re-divided from their numerators and denominators at the grain asked for. Reads the "
+        "published marts of the warehouse.",
+        epilog="examples:  callmart metrics service_level --by month,client\n"
+        "           callmart metrics occupancy,adherence --by week,agent__team --format csv\n"
+        "           callmart metrics abandon_rate --by day,queue --where \"client = 'acme'\"",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    metrics.add_argument("metrics", nargs="?", help="METRIC[,METRIC...] (see --list)")
+    metrics.add_argument(
+        "--by", help="GRAIN[,DIMENSION...]: day|week|month|quarter|year, entities, dimensions"
+    )
+    metrics.add_argument(
+        "--where",
+        action="append",
+        help="a filter: NAME OP VALUE (\"client = 'acme'\", \"month >= '2026-10-01'\") or MetricFlow's "
+        "{{ Dimension('...') }} syntax; repeatable (all must hold)",
+    )
+    metrics.add_argument("--order", help="columns to sort by (a leading - sorts descending; default: --by)")
+    metrics.add_argument("--limit", type=int, help="at most this many rows")
+    metrics.add_argument("--format", choices=["table", "csv"], default="table", help="output (default table)")
+    metrics.add_argument("--warehouse", default=str(default_warehouse()), help="DuckDB warehouse file")
+    metrics.add_argument("--saved-query", help="a saved query's metrics and grain (see --list)")
+    metrics.add_argument("--list", action="store_true", help="list every metric and saved query")
+    metrics.add_argument("--sql", action="store_true", help="print the SQL MetricFlow wrote (to stderr)")
+    metrics.set_defaults(func=cmd_metrics)
     return parser
 
 

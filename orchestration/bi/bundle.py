@@ -31,12 +31,6 @@ def ratio(numerator: str, denominator: str) -> str:
     return f"sum({numerator}) / nullif(sum({denominator}), 0)"
 
 
-# The service level of each queue's own formula (kpis.md), rolled up by re-dividing sums.
-SL_NUMERATOR = "answered_within_sl + case when sl_formula = 'inclusive' then abandoned_within_sl else 0 end"
-SL_DENOMINATOR = (
-    "case sl_formula when 'answered' then answered when 'offered' then offered "
-    "when 'inclusive' then answered + abandoned else offered - short_abandoned end"
-)
 PCT = ".1%"
 SECONDS = ",.1f"
 NUMBER = ",d"
@@ -45,7 +39,12 @@ INBOUND_METRICS = {
     "offered": ("sum(offered)", NUMBER, "Stints with a terminal event."),
     "answered": ("sum(answered)", NUMBER, "Answered stints."),
     "abandoned": ("sum(abandoned)", NUMBER, "Abandoned stints."),
-    "service_level": (ratio(SL_NUMERATOR, SL_DENOMINATOR), PCT, "Service level by each queue's sl_formula."),
+    # each queue's own formula (sl_formula), rolled up by re-dividing the marts' numerator and denominator
+    "service_level": (
+        ratio("sl_numerator", "sl_denominator"),
+        PCT,
+        "Service level by each queue's sl_formula.",
+    ),
     "sl_answered": (ratio("answered_within_sl", "answered"), PCT, "answered_within_sl / answered."),
     "sl_offered_excl_short": (
         ratio("answered_within_sl", "offered - short_abandoned"),

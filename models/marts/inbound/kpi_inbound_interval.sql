@@ -36,9 +36,15 @@ rates as (
 
 ),
 
+with_sl_fraction as (
+
+    select *, {{ callmart.service_level_fraction() }} from rates
+
+),
+
 with_service_level as (
 
-    select *, {{ callmart.service_level_column() }} from rates
+    select *, {{ callmart.service_level_column() }} from with_sl_fraction
 
 ),
 

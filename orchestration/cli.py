@@ -327,6 +327,25 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from .dbt_assets import dbt_executable
+    from .settings import PROJECT_DIR, StatePaths
+
+    target = StatePaths(Path(args.warehouse).resolve()).dbt_target
+    if not (target / "index.html").exists() or not (target / "catalog.json").exists():
+        raise UsageError(f"no docs site in {target}: `callmart run` generates it")
+    _say(f"callmart docs: serving {target} on http://127.0.0.1:{args.port} (Ctrl-C stops)")
+    command = [dbt_executable(), "docs", "serve", "--project-dir", str(PROJECT_DIR), "--profiles-dir"]
+    command += [str(target.parent), "--target-path", str(target), "--host", "127.0.0.1"]
+    command += ["--port", str(args.port), "--no-browser"]
+    try:
+        return subprocess.run(command, cwd=PROJECT_DIR, check=False).returncode
+    except KeyboardInterrupt:
+        return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="callmart",
@@ -482,6 +501,13 @@ def build_parser() -> argparse.ArgumentParser:
     metrics.add_argument("--list", action="store_true", help="list every metric and saved query")
     metrics.add_argument("--sql", action="store_true", help="print the SQL MetricFlow wrote (to stderr)")
     metrics.set_defaults(func=cmd_metrics)
+    docs = sub.add_parser(
+        "docs",
+        help="serve the docs site (every model, column and KPI definition, lineage) of the last run",
+    )
+    docs.add_argument("--warehouse", default=str(default_warehouse()), help="DuckDB warehouse file")
+    docs.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080)")
+    docs.set_defaults(func=cmd_docs)
     return parser
 
 

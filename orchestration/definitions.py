@@ -14,6 +14,7 @@ from .bi_assets import SupersetResource, superset_dashboards
 from .checks import build_checks
 from .config_assets import configuration_tables
 from .dbt_assets import build_dbt_assets, dbt_resource
+from .docs_assets import build_docs_asset
 from .jobs import live_job, main_job
 from .load_assets import LOAD_ASSETS
 from .publish_assets import build_publish_asset
@@ -31,8 +32,9 @@ def build_definitions(callmart: CallmartResource | None = None) -> Definitions:
     publish_marts = build_publish_asset(
         sorted((k for k in known if k.path[0] != "config"), key=lambda k: k.path)
     )
+    docs = build_docs_asset(sorted(dbt_models.keys, key=lambda k: k.path))
     return Definitions(
-        assets=[configuration_tables, *LOAD_ASSETS, dbt_models, publish_marts, superset_dashboards],
+        assets=[configuration_tables, *LOAD_ASSETS, dbt_models, docs, publish_marts, superset_dashboards],
         asset_checks=build_checks(lambda key: key in known, callmart.target),
         jobs=[main_job, live_job, email_reports_job],
         schedules=[email_reports_schedule, nightly_full_build],

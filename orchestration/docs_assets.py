@@ -1,0 +1,81 @@
+"""The docs site: `dbt docs generate` after every main build, beside the warehouse, and a check that
+every model and column has a description. `callmart docs` serves it."""
+
+import json
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from .dbt_assets import dbt_executable, write_profile
+from .quality.docs_coverage import undocumented
+from .resources import CallmartResource
+from .settings import PROJECT_DIR
+
+DOCS_KEY = AssetKey(["docs", "dbt"])
+DESCRIBED_CHECK = "every_model_and_column_described"
+
+
+def build_docs_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-def]
+    @asset(
+        key=DOCS_KEY,
+        deps=upstream,
+        group_name="docs",
+        description="dbt's docs site (lineage, every model and column, the KPI definitions) for "
+        "`callmart docs`; generated on the DuckDB warehouse.",
+        check_specs=[
+            AssetCheckSpec(
+                DESCRIBED_CHECK,
+                asset=DOCS_KEY,
+                description="Lists any model or column without a description (warn: it never stops "
+                "publication).",
+            )
+        ],
+    )
+    def dbt_docs(context: AssetExecutionContext, callmart: CallmartResource) -> Iterator[object]:
+        paths = callmart.paths
+        if callmart.target != "duckdb":  # the marts are mirrored back; the site describes the project
+            yield MaterializeResult(metadata={"skipped": f"generated on duckdb runs, not {callmart.target}"})
+            yield AssetCheckResult(
+                check_name=DESCRIBED_CHECK, passed=True, description="not checked on this target"
+            )
+            return
+        started = time.monotonic()
+        command = [dbt_executable(), "docs", "generate", "--project-dir", str(PROJECT_DIR)]
+        command += ["--profiles-dir", str(write_profile(paths)), "--target", "duckdb"]
+        command += ["--target-path", str(paths.dbt_target), "--log-path", str(paths.dbt_logs), "--quiet"]
+        command += ["--no-compile"]  # the catalog and lineage; compiling every model again doubles the time
+        if callmart.dbt_vars:
+            command += ["--vars", json.dumps(callmart.dbt_vars)]
+        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        done = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"dbt docs generate failed:\n{done.stdout}\n{done.stderr}")
+        manifest = json.loads((paths.dbt_target / "manifest.json").read_text())
+        catalog = json.loads((paths.dbt_target / "catalog.json").read_text())
+        missing = undocumented(manifest, catalog)
+        callmart.out.line(
+            f"docs     {paths.dbt_target / 'index.html'} in {time.monotonic() - started:.0f} s"
+            + (f", {len(missing)} models or columns undocumented" if missing else "")
+        )
+        yield MaterializeResult(metadata={"site": str(paths.dbt_target / "index.html")})
+        yield AssetCheckResult(
+            check_name=DESCRIBED_CHECK,
+            passed=not missing,
+            severity=AssetCheckSeverity.WARN,
+            description=f"{len(missing)} undocumented: {', '.join(missing[:10])}" if missing else None,
+            metadata={"undocumented": MetadataValue.json(missing)},
+        )
+
+    return dbt_docs

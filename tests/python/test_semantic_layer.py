@@ -372,7 +372,10 @@ def test_every_run_generates_the_docs_site_with_every_model_and_column_described
     assert undocumented(manifest, catalog) == []
     # a KPI column's description is its definition's doc block, rendered
     inbound = manifest["nodes"]["model.callmart.kpi_inbound_daily"]["columns"]
-    assert inbound["abandon_rate"]["description"] == "(abandoned - short_abandoned) / (offered - short_abandoned)."
+    assert (
+        inbound["abandon_rate"]["description"]
+        == "(abandoned - short_abandoned) / (offered - short_abandoned)."
+    )
 
 
 def test_the_docs_check_names_a_model_or_column_without_a_description() -> None:
@@ -398,3 +401,41 @@ def test_the_docs_check_names_a_model_or_column_without_a_description() -> None:
     }
     catalog = {"nodes": {"model.callmart.kpi_x": {"columns": {"a": {}, "B": {}, "c": {}}}}}
     assert undocumented(manifest, catalog) == ["model int_y", "column kpi_x.B", "column kpi_x.c"]
+
+
+def test_renaming_a_public_mart_column_fails_the_build(published: Path, tmp_path: Path) -> None:
+    """The marts are under an enforced dbt contract (names and types): a model that renames a column
+    its YAML promises does not build, so a breaking change never reaches dashboards silently."""
+    import shutil
+    import subprocess
+
+    from orchestration.dbt_assets import dbt_executable, write_profile
+    from orchestration.settings import PROJECT_DIR
+
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "models", "macros", "seeds", "tests"):
+        source = PROJECT_DIR / name
+        copy = shutil.copytree if source.is_dir() else shutil.copy
+        copy(source, project / name)
+    warehouse = tmp_path / "wh.duckdb"
+    shutil.copy(published.with_name(published.name.replace("_published", "")), warehouse)
+    profiles = write_profile(StatePaths(warehouse))
+
+    def build() -> subprocess.CompletedProcess[str]:
+        command = [dbt_executable(), "run", "--select", "kpi_sales_daily", "--project-dir", str(project)]
+        command += ["--profiles-dir", str(profiles), "--target-path", str(tmp_path / "target")]
+        command += ["--log-path", str(tmp_path / "logs"), "--vars", TEST_SALT_VARS]
+        return subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+
+    assert build().returncode == 0
+    model = project / "models" / "marts" / "sales" / "kpi_sales_daily.sql"
+    sql = model.read_text()
+    assert sql.rstrip().endswith("select * from final")
+    model.write_text(
+        sql.rstrip().removesuffix("select * from final")
+        + "select * rename (orders as order_count) from final\n"
+    )
+    renamed = build()
+    assert renamed.returncode != 0
+    assert "contract" in renamed.stdout.lower() and "order_count" in renamed.stdout, renamed.stdout

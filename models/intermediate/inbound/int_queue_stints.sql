@@ -37,9 +37,9 @@ numbered as (
     -- each event belongs to the latest ENTERQUEUE of its callid and queue
     select
         *,
-        sum(case when event = 'ENTERQUEUE' then 1 else 0 end) over (
+        cast(sum(case when event = 'ENTERQUEUE' then 1 else 0 end) over (
             partition by callid, queue order by event_seq rows between unbounded preceding and current row
-        ) as stint_no
+        ) as {{ dbt.type_bigint() }}) as stint_no
     from events
 
 ),

@@ -18,7 +18,7 @@ final as (
         {{ callmart.count_where('is_human') }} as human,
         {{ callmart.count_where('is_sale') }} as sales,
         {{ callmart.safe_divide(callmart.count_where('is_sale'), callmart.count_where('is_human')) }} as closure_rate,
-        coalesce(sum(case when is_human then length_s end), 0) as talk_s
+        cast(coalesce(sum(case when is_human then length_s end), 0) as {{ dbt.type_bigint() }}) as talk_s
     from attempts
     group by coalesce(agent_id, 'none'), campaign_id, date_local
 

@@ -19,7 +19,7 @@ counts as (
         coalesce(sum(case when status = 'paid' and cost is not null then amount_reporting - cost_reporting end), 0)
             as profit,
         {{ callmart.count_where("status = 'paid'") }} as orders,
-        coalesce(sum(case when status = 'paid' then items_count end), 0) as items,
+        cast(coalesce(sum(case when status = 'paid' then items_count end), 0) as {{ dbt.type_bigint() }}) as items,
         {{ callmart.count_where("status = 'refunded'") }} as refunded_orders,
         coalesce(sum(case when status = 'refunded' then amount_reporting end), 0) as refunded_amount,
         {{ callmart.count_where("status = 'cancelled'") }} as cancelled_orders

@@ -21,7 +21,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:,.4f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:,.0f}"
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.4f}"
     if isinstance(value, Decimal):
         return f"{value:,.2f}"
     if isinstance(value, int):

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+
+import yaml
 
 PROJECT_DIR = Path(os.environ.get("CALLMART_PROJECT_DIR", Path(__file__).resolve().parent.parent))
 SHIPPED_SEEDS = PROJECT_DIR / "seeds"
@@ -18,6 +21,14 @@ SHIPPED_SEEDS = PROJECT_DIR / "seeds"
 MAIN_JOB = "callmart_main"  # the Dagster job of `callmart run`, the sensor and the nightly build
 LIVE_JOB = "callmart_live"  # the wallboard refresh the sensor starts when the live queue_log grows
 LIVE_MARTS = ("kpi_live_queue", "kpi_live_agents")
+
+
+@cache
+def pause_categories() -> tuple[str, ...]:
+    """The pause categories of docs/kpis.md: their one home is the dbt var `pause_categories` in
+    dbt_project.yml, which the agent models, the configuration check and the dashboards all read."""
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
+    return tuple(project["vars"]["pause_categories"])
 
 
 def data_dir() -> Path:

@@ -18,6 +18,8 @@ from typing import Any
 import duckdb
 import yaml
 
+from ..settings import pause_categories
+
 NAMESPACE = uuid.UUID("6b1f7f4e-3c0a-4f55-9d0c-2f6f1f0c9a11")
 DATABASE_NAME = "callmart"
 ROOT = "callmart_bundle"
@@ -100,7 +102,7 @@ DATASETS: dict[str, Dataset] = {
                 "calls_handled": ("sum(calls_handled)", NUMBER, "Handled stints."),
                 **{
                     f"paused_{c}_h": (f"sum(paused_{c}_s) / 3600.0", ",.1f", f"Hours paused for {c}.")
-                    for c in ("acw", "break", "lunch", "training", "meeting", "other")
+                    for c in pause_categories()
                 },
             },
             sql="select daily.*, agent.agent_name, agent.team from marts.kpi_agent_daily daily "
@@ -403,7 +405,7 @@ DASHBOARDS: list[Dashboard] = [
                     "agt_pauses",
                     "Pause time by category (hours)",
                     "kpi_agent_daily",
-                    [f"paused_{c}_h" for c in ("acw", "break", "lunch", "training", "meeting", "other")],
+                    [f"paused_{c}_h" for c in pause_categories()],
                     "date_local",
                     "P1D",
                     kind="bar",

@@ -27,8 +27,9 @@ from pydantic import (
 )
 
 from ..loading.contract import ISO_4217
+from ..settings import pause_categories
 
-PAUSE_CATEGORIES = ("acw", "break", "lunch", "training", "meeting", "other")
+PAUSE_CATEGORIES = pause_categories()
 SL_FORMULAS = ("answered", "offered", "offered_excl_short", "inclusive")
 PLAN_METRICS = ("revenue", "orders", "items", "sales", "attempts", "records_processed", "service_level")
 # The five flags that nest (kpis.md, Outbound); is_sale and is_final are free.

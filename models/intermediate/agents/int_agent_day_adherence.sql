@@ -1,0 +1,81 @@
+{#- Step 3 of the agent day (kpi_agent_daily): scheduled and adherent seconds per agent and local day
+    (pbx_timezone), to the second. Scheduled `work` matches logged in and not paused (or paused for
+    acw); break, lunch, training and meeting match a pause of that category or being logged out.
+    Grain: agent_id, date_local. -#}
+{{ config(materialized='view') }}
+
+with days as (
+
+    select * from {{ ref('int_pbx_days') }}
+
+),
+
+states as (
+
+    select * from {{ ref('fct_agent_states') }}
+
+),
+
+schedule as (
+
+    select * from {{ ref('int_agent_schedule') }}
+
+),
+
+schedule_pieces as (
+
+    -- each scheduled span cut into its local days
+    select
+        schedule.agent_id,
+        days.date_local,
+        schedule.activity,
+        greatest(schedule.start_epoch, days.day_start_epoch) as start_epoch,
+        least(schedule.end_epoch, days.day_end_epoch) as end_epoch
+    from schedule
+    inner join days on schedule.start_epoch < days.day_end_epoch and schedule.end_epoch > days.day_start_epoch
+
+),
+
+piece_states as (
+
+    -- per schedule piece: seconds logged in, paused (not acw), paused as scheduled
+    select
+        schedule_pieces.agent_id,
+        schedule_pieces.date_local,
+        schedule_pieces.activity,
+        schedule_pieces.start_epoch,
+        schedule_pieces.end_epoch,
+        coalesce(sum(case when states.state = 'logged_in'
+            then {{ callmart.overlap_s('schedule_pieces.start_epoch', 'schedule_pieces.end_epoch', 'states.start_epoch', 'states.end_epoch') }} end), 0)
+            as logged_in_s,
+        coalesce(sum(case when states.state = 'paused' and states.category <> 'acw'
+            then {{ callmart.overlap_s('schedule_pieces.start_epoch', 'schedule_pieces.end_epoch', 'states.start_epoch', 'states.end_epoch') }} end), 0)
+            as paused_non_acw_s,
+        coalesce(sum(case when states.state = 'paused' and states.category = schedule_pieces.activity
+            then {{ callmart.overlap_s('schedule_pieces.start_epoch', 'schedule_pieces.end_epoch', 'states.start_epoch', 'states.end_epoch') }} end), 0)
+            as paused_as_scheduled_s
+    from schedule_pieces
+    left join states
+        on states.agent_id = schedule_pieces.agent_id and states.state in ('logged_in', 'paused')
+        and states.start_epoch < schedule_pieces.end_epoch and states.end_epoch > schedule_pieces.start_epoch
+    group by schedule_pieces.agent_id, schedule_pieces.date_local, schedule_pieces.activity,
+             schedule_pieces.start_epoch, schedule_pieces.end_epoch
+
+),
+
+final as (
+
+    select
+        agent_id,
+        date_local,
+        sum(end_epoch - start_epoch) as scheduled_s,
+        sum(case
+            when activity = 'work' then logged_in_s - paused_non_acw_s
+            else paused_as_scheduled_s + (end_epoch - start_epoch - logged_in_s)
+        end) as adherent_s
+    from piece_states
+    group by agent_id, date_local
+
+)
+
+select * from final

@@ -14,7 +14,22 @@ from pathlib import Path
 
 import yaml
 
-PROJECT_DIR = Path(os.environ.get("CALLMART_PROJECT_DIR", Path(__file__).resolve().parent.parent))
+PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGED_PROJECT = "project"  # where a wheel carries the dbt project (pyproject.toml, force-include)
+
+
+def find_project_dir(package_dir: Path = PACKAGE_DIR) -> Path:
+    """The dbt project callmart builds: CALLMART_PROJECT_DIR; else the checkout this package sits in
+    (a clone, an editable install); else the copy an installed wheel carries inside the package."""
+    if os.environ.get("CALLMART_PROJECT_DIR"):
+        return Path(os.environ["CALLMART_PROJECT_DIR"])
+    checkout = package_dir.parent
+    if (checkout / "dbt_project.yml").is_file():
+        return checkout
+    return package_dir / PACKAGED_PROJECT
+
+
+PROJECT_DIR = find_project_dir()
 SHIPPED_SEEDS = PROJECT_DIR / "seeds"
 
 
@@ -32,8 +47,13 @@ def pause_categories() -> tuple[str, ...]:
 
 
 def data_dir() -> Path:
-    """The default data folder (demo landing, default warehouse); never committed."""
-    return Path(os.environ.get("CALLMART_DATA_DIR", PROJECT_DIR / "data"))
+    """The default data folder (demo landing, default warehouse): `data/` of a checkout (never
+    committed), or the user's data folder for an installed callmart (never inside the package)."""
+    if os.environ.get("CALLMART_DATA_DIR"):
+        return Path(os.environ["CALLMART_DATA_DIR"])
+    if PACKAGE_DIR.parent == PROJECT_DIR:
+        return PROJECT_DIR / "data"
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "callmart"
 
 
 def default_warehouse() -> Path:

@@ -51,6 +51,11 @@
         end as sl_denominator
 {%- endmacro %}
 
+{#- sl_target_met: NULL when service_level is NULL (0/0), as comparisons with NULL are. -#}
+{% macro sl_target_met_column() -%}
+        service_level >= sl_target as sl_target_met
+{%- endmacro %}
+
 {% macro service_level_column() -%}
         {{ callmart.safe_divide('sl_numerator', 'sl_denominator') }} as service_level
 {%- endmacro %}

@@ -21,7 +21,7 @@ newest as (
 final as (
 
     select
-        coalesce(m.agent_id, s.agent) as agent_id,
+        {{ callmart.mapped_agent_id('s.agent', 'm') }} as agent_id,
         s.activity,
         {{ callmart.timestamp_to_epoch('s.start_ts_utc') }} as start_epoch,
         least({{ callmart.timestamp_to_epoch('s.end_ts_utc') }}, coalesce(n.data_end_epoch, 0)) as end_epoch

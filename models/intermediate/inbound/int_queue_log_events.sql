@@ -27,7 +27,7 @@ final as (
 
     select
         events.*,
-        coalesce(agent_map.agent_id, events.agent) as agent_id,
+        {{ callmart.mapped_agent_id('events.agent', 'agent_map') }} as agent_id,
         log_order.event_seq
 
     from events

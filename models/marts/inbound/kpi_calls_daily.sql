@@ -29,15 +29,22 @@ counts as (
 
 ),
 
+with_sl_denominator as (
+
+    -- call level: always offered less short abandons, whatever the queues' formulas
+    select *, offered - short_abandoned as sl_denominator from counts
+
+),
+
 final as (
 
     select
         *,
-        {{ callmart.safe_divide('answered_within_sl', 'offered - short_abandoned') }} as service_level,
+        {{ callmart.safe_divide('answered_within_sl', 'sl_denominator') }} as service_level,
         {{ callmart.safe_divide('abandoned - short_abandoned', 'offered - short_abandoned') }} as abandon_rate,
         {{ callmart.safe_divide('wait_answered_s', 'answered') }} as asa_s,
         {{ callmart.safe_divide('repeat_calls', 'answered') }} as repeat_call_rate
-    from counts
+    from with_sl_denominator
 
 )
 

@@ -50,8 +50,7 @@ with_service_level as (
 
 final as (
 
-    -- NULL when service_level is NULL (0/0), as comparisons with NULL are
-    select *, service_level >= sl_target as sl_target_met from with_service_level
+    select *, {{ callmart.sl_target_met_column() }} from with_service_level
 
 )
 

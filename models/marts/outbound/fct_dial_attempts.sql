@@ -49,7 +49,7 @@ joined as (
         r.list_id,
         r.resolved_campaign_id as campaign_id,
         coalesce(c.client_id, 'default') as client_id,
-        coalesce(m.agent_id, r.user_name) as agent_id,
+        {{ callmart.mapped_agent_id('r.user_name', 'm') }} as agent_id,
         r.start_ts_utc,
         r.end_ts_utc,
         {{ callmart.utc_to_local('r.start_ts_utc', "coalesce(c.client_timezone, 'UTC')") }} as start_at_local,

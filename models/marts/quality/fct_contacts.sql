@@ -59,7 +59,7 @@ final_rows as (
         r.direction,
         r.customer_id,
         r.case_id,
-        coalesce(m.agent_id, r.agent) as agent_id,
+        {{ callmart.mapped_agent_id('r.agent', 'm') }} as agent_id,
         r.queue,
         coalesce(r.campaign_id, 'none') as campaign_id,
         r.callid,

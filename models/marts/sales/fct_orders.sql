@@ -58,7 +58,7 @@ converted as (
     select
         l.*,
         case when l.currency = l.reporting_currency then 1.0 else r.rate end as fx_rate,
-        coalesce(m.agent_id, l.agent) as agent_id
+        {{ callmart.mapped_agent_id('l.agent', 'm') }} as agent_id
     from localized l
     left join rates r
         on r.rate_date = l.date_local and r.currency = l.currency and r.reporting_currency = l.reporting_currency

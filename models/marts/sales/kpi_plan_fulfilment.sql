@@ -2,7 +2,7 @@
     an empty campaign_id means all of the client's campaigns), actual / plan_value, and status
     below_min (actual < min_value), below_plan (actual < plan_value) or met. Metrics: revenue,
     orders, items (paid CRM orders), sales, attempts, records_processed (dialer), service_level
-    (call level: answered_within_sl / (offered - short_abandoned) over the period). -#}
+    (call level, kpi_calls_daily's, over the period). The actuals roll up from the daily marts. -#}
 with plans as (
 
     select
@@ -18,51 +18,70 @@ with plans as (
 
 ),
 
-orders as (select * from {{ ref('fct_orders') }} where status = 'paid'),
+-- actuals roll up from the daily marts (their rules, such as "only paid orders", stated there once);
+-- distinct leads cannot be summed over days and come from the attempts
+sales_days as (select * from {{ ref('kpi_sales_daily') }}),
+dialer_days as (select * from {{ ref('kpi_outbound_daily') }}),
 attempts as (select * from {{ ref('fct_dial_attempts') }}),
-calls as (select * from {{ ref('fct_calls') }} where is_offered),
+call_days as (select * from {{ ref('kpi_calls_daily') }}),
 
 order_actuals as (
 
     select
-        p.plan_row,
-        coalesce(sum(o.amount_reporting), 0) as revenue,
-        count(o.order_id) as orders,
-        coalesce(sum(o.items_count), 0) as items
-    from plans p
-    left join orders o
-        on o.client_id = p.client_id and o.date_local between p.period_start and p.period_end
-        and (p.campaign_id is null or o.campaign_id = p.campaign_id)
-    group by p.plan_row
+        plans.plan_row,
+        coalesce(sum(sales_days.revenue), 0) as revenue,
+        coalesce(sum(sales_days.orders), 0) as orders,
+        coalesce(sum(sales_days.items), 0) as items
+    from plans
+    left join sales_days
+        on sales_days.client_id = plans.client_id
+        and sales_days.date_local between plans.period_start and plans.period_end
+        and (plans.campaign_id is null or sales_days.campaign_id = plans.campaign_id)
+    group by plans.plan_row
 
 ),
 
 dialer_actuals as (
 
     select
-        p.plan_row,
-        count(a.attempt_id) as attempts,
-        {{ callmart.count_where('a.is_sale') }} as sales,
-        count(distinct a.lead_id) as records_processed
-    from plans p
-    left join attempts a
-        on a.client_id = p.client_id and a.date_local between p.period_start and p.period_end
-        and (p.campaign_id is null or a.campaign_id = p.campaign_id)
-    group by p.plan_row
+        plans.plan_row,
+        coalesce(sum(dialer_days.attempts), 0) as attempts,
+        coalesce(sum(dialer_days.sales), 0) as sales
+    from plans
+    left join dialer_days
+        on dialer_days.client_id = plans.client_id
+        and dialer_days.date_local between plans.period_start and plans.period_end
+        and (plans.campaign_id is null or dialer_days.campaign_id = plans.campaign_id)
+    group by plans.plan_row
+
+),
+
+lead_actuals as (
+
+    select
+        plans.plan_row,
+        count(distinct attempts.lead_id) as records_processed
+    from plans
+    left join attempts
+        on attempts.client_id = plans.client_id
+        and attempts.date_local between plans.period_start and plans.period_end
+        and (plans.campaign_id is null or attempts.campaign_id = plans.campaign_id)
+    group by plans.plan_row
 
 ),
 
 call_actuals as (
 
+    -- the period's call-level service level, re-divided from the days' numerators and denominators
     select
-        p.plan_row,
-        {{ callmart.safe_divide(callmart.count_where('c.is_answered_within_sl'),
-                                'count(c.callid) - ' ~ callmart.count_where('c.is_short_abandoned')) }}
+        plans.plan_row,
+        {{ callmart.safe_divide('sum(call_days.answered_within_sl)', 'sum(call_days.sl_denominator)') }}
             as service_level
-    from plans p
-    left join calls c
-        on c.client_id = p.client_id and c.date_local between p.period_start and p.period_end
-    group by p.plan_row
+    from plans
+    left join call_days
+        on call_days.client_id = plans.client_id
+        and call_days.date_local between plans.period_start and plans.period_end
+    group by plans.plan_row
 
 ),
 
@@ -76,12 +95,13 @@ actuals as (
             when 'items' then o.items
             when 'sales' then d.sales
             when 'attempts' then d.attempts
-            when 'records_processed' then d.records_processed
+            when 'records_processed' then l.records_processed
             when 'service_level' then c.service_level
         end as actual
     from plans p
     left join order_actuals o on o.plan_row = p.plan_row
     left join dialer_actuals d on d.plan_row = p.plan_row
+    left join lead_actuals l on l.plan_row = p.plan_row
     left join call_actuals c on c.plan_row = p.plan_row
 
 ),

@@ -13,9 +13,10 @@ from .model import CheckResult
 
 
 def run_dbt_tests(
-    warehouse: Path, dbt_vars: dict[str, object], unit: bool = False
+    warehouse: Path, dbt_vars: dict[str, object], unit: bool = False, select: str | None = None
 ) -> tuple[list[CheckResult], int]:
-    """dbt's data tests (or, with `unit`, its unit tests): (results that did not pass, number passed)."""
+    """dbt's data tests (or, with `unit`, its unit tests): (results that did not pass, number passed).
+    `select` (dbt's node selection) limits the data tests to those of some models."""
     paths = StatePaths(warehouse)
     target = paths.dbt_target.with_name("check-target")
     command = [
@@ -37,6 +38,8 @@ def run_dbt_tests(
     ]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
+    if select and not unit:
+        command += ["--select", select]
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     results_file = target / "run_results.json"
     results_file.unlink(missing_ok=True)

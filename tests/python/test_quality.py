@@ -137,63 +137,63 @@ def _planted(clean: Path, tmp_path: Path, *statements: str) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("statements", "asset", "failing_check", "message"),
+    ("statements", "model", "failing_test"),
     [
         (
             ["update marts.kpi_inbound_daily set sl_answered = 1.5 where queue = 'support'"],
-            ("marts", "kpi_inbound_daily"),
-            "marts_kpi_inbound_daily",
-            "expect_column_values_to_be_between(column=sl_answered, min_value=0.0, max_value=1.0): 1 rows",
+            "kpi_inbound_daily",
+            "between_kpi_inbound_daily_sl_answered__1__0",
         ),
         (
             ["update marts.kpi_inbound_daily set answered = answered + 1 where queue = 'support'"],
-            ("marts", "kpi_inbound_daily"),
-            "marts_kpi_inbound_daily",
-            "column=outcome_gap",
+            "kpi_inbound_daily",
+            "expression_true_kpi_inbound_daily_offered_answered_abandoned_timeouts_exit_key_exit_empty_withdrawn_failed",
         ),
         (
             ["insert into marts.kpi_calls_daily select * from marts.kpi_calls_daily"],
-            ("marts", "kpi_calls_daily"),
-            "marts_kpi_calls_daily",
-            "expect_compound_columns_to_be_unique",
+            "kpi_calls_daily",
+            "unique_combination_kpi_calls_daily_client_id__date_local",
         ),
         (
             ["update marts.kpi_inbound_daily set client_id = 'nobody' where queue = 'sales'"],
-            ("marts", "kpi_inbound_daily"),
-            "marts_kpi_inbound_daily",
-            "column=client_known",
+            "kpi_inbound_daily",
+            "relationships_kpi_inbound_daily_client_id__client_id__ref_dim_client_",
         ),
         (
             [
-                "update marts.fct_orders set currency = 'GBP', reporting_currency = 'EUR'",
-                "insert into marts.fct_orders (order_id, currency, reporting_currency) values ('planted', 'GBP', 'EUR')",
+                "insert into marts.kpi_satisfaction_daily (client_id, channel, date_local, nps) "
+                "values ('default', 'chat', date '2026-11-02', 150)"
             ],
-            ("marts", "fct_orders"),
-            "orders_with_unknown_currency",
-            "fx_rates",
+            "kpi_satisfaction_daily",
+            "between_kpi_satisfaction_daily_nps__100___100",
         ),
     ],
 )
-def test_planted_mart_rows_fail_their_suite(
-    clean: Path, tmp_path: Path, statements, asset, failing_check, message
+def test_planted_mart_rows_fail_their_dbt_test(
+    clean: Path, tmp_path: Path, statements: list[str], model: str, failing_test: str
 ) -> None:
+    """A mart's rules are dbt tests in the marts' YAML, their one home: planted rows fail the test
+    that states the rule, as an error, and no other."""
+    from orchestration.quality.dbt_tests import run_dbt_tests
+
     planted = _planted(clean, tmp_path, *statements)
-    results = run_all_checks(planted, as_of="data", assets={asset})
-    failed = {r.name: r for r in results if not r.passed}
-    assert list(failed) == [failing_check]
-    assert failed[failing_check].severity == "error"
-    assert message in failed[failing_check].message
+    failed, passed = run_dbt_tests(planted, {}, select=model)
+    assert [(r.name, r.severity) for r in failed] == [(failing_test, "error")]
+    assert failed[0].failing_rows >= 1 and passed > 3
 
 
-def test_nps_out_of_range_fails(clean: Path, tmp_path: Path) -> None:
+def test_planted_order_currency_fails_its_sql_check(clean: Path, tmp_path: Path) -> None:
     planted = _planted(
         clean,
         tmp_path,
-        "insert into marts.kpi_satisfaction_daily (client_id, channel, date_local, nps) "
-        "values ('default', 'chat', date '2026-11-02', 150)",
+        "update marts.fct_orders set currency = 'GBP', reporting_currency = 'EUR'",
+        "insert into marts.fct_orders (order_id, currency, reporting_currency) values ('planted', 'GBP', 'EUR')",
     )
-    (result,) = run_all_checks(planted, assets={("marts", "kpi_satisfaction_daily")})
-    assert not result.passed and "column=nps" in result.message
+    results = run_all_checks(planted, as_of="data", assets={("marts", "fct_orders")})
+    failed = {r.name: r for r in results if not r.passed}
+    assert list(failed) == ["orders_with_unknown_currency"]
+    assert failed["orders_with_unknown_currency"].severity == "error"
+    assert "fx_rates" in failed["orders_with_unknown_currency"].message
 
 
 def test_volume_drop_and_freshness_warn(clean: Path, tmp_path: Path) -> None:
@@ -234,30 +234,31 @@ def test_quality_results_keep_the_last_runs_and_the_last_failure(clean: Path, tm
     import json
 
     planted = _planted(clean, tmp_path)
-    asset = {("marts", "kpi_satisfaction_daily")}
-    suite = "marts_kpi_satisfaction_daily"
+    asset = {("raw", "crm_surveys")}
+    suite = "raw_crm_surveys_schema"
     settings = {"keep_runs": 3}
 
-    def insert(nps: int) -> None:  # a row of its own day (the suite's key is client, channel, day)
+    def insert(n: int, response_id: str | None) -> None:  # a newest line: always in the sample
         with duckdb.connect(str(planted)) as con:
             con.execute(
-                "insert into marts.kpi_satisfaction_daily (client_id, channel, date_local, nps) "
-                f"values ('default', 'chat', date '2026-12-01' + {nps}, {nps})"
+                "insert into raw.crm_surveys (response_id, response_ts, contact_id, survey, score, "
+                "_file_id, _line_no, _line_hash) values (?, '2026-12-01T10:00:00Z', 'c', 'nps', '9', 999, ?, ?)",
+                [response_id, n, n],
             )
 
-    for nps in (10, 11):
-        insert(nps)
+    for n in (10, 11):
+        insert(n, f"r{n}")
         assert all(r.passed for r in run_all_checks(planted, settings, assets=asset))
     (unchanged,) = run_all_checks(planted, settings, assets=asset)
     assert unchanged.passed and "the batch its last validation passed on" in unchanged.message
-    insert(150)
+    insert(150, None)
     assert not any(r.passed for r in run_all_checks(planted, settings, assets=asset))
     (again,) = run_all_checks(planted, settings, assets=asset)  # a failure is never taken as read
-    assert not again.passed and "column=nps" in again.message
+    assert not again.passed and "column=response_id" in again.message
     with duckdb.connect(str(planted)) as con:
-        con.execute("delete from marts.kpi_satisfaction_daily where nps = 150")
-    for nps in (12, 13, 14, 15, 16):
-        insert(nps)
+        con.execute("delete from raw.crm_surveys where response_id is null")
+    for n in (12, 13, 14, 15, 16):
+        insert(n, f"r{n}")
         assert all(r.passed for r in run_all_checks(planted, settings, assets=asset))
     results, pages = _results(planted, suite)
     assert len(results) == 4 and len(pages) == 4
@@ -309,7 +310,7 @@ def test_data_docs_render_offline_in_chromium(clean: Path) -> None:
         page.screenshot(path=str(ARTIFACTS / "data-docs-validation.png"), full_page=True)
         browser.close()
     assert outside == []
-    assert any("marts_kpi_inbound_daily" in r for r in rows), rows[:5]
+    assert any("raw_queue_log_schema" in r for r in rows), rows[:5]
     assert cells > 5
 
 

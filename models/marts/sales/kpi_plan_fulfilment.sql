@@ -34,9 +34,7 @@ order_actuals as (
         coalesce(sum(sales_days.items), 0) as items
     from plans
     left join sales_days
-        on sales_days.client_id = plans.client_id
-        and sales_days.date_local between plans.period_start and plans.period_end
-        and (plans.campaign_id is null or sales_days.campaign_id = plans.campaign_id)
+        on {{ callmart.in_plan('sales_days', 'plans') }}
     group by plans.plan_row
 
 ),
@@ -49,9 +47,7 @@ dialer_actuals as (
         coalesce(sum(dialer_days.sales), 0) as sales
     from plans
     left join dialer_days
-        on dialer_days.client_id = plans.client_id
-        and dialer_days.date_local between plans.period_start and plans.period_end
-        and (plans.campaign_id is null or dialer_days.campaign_id = plans.campaign_id)
+        on {{ callmart.in_plan('dialer_days', 'plans') }}
     group by plans.plan_row
 
 ),
@@ -63,9 +59,7 @@ lead_actuals as (
         count(distinct attempts.lead_id) as records_processed
     from plans
     left join attempts
-        on attempts.client_id = plans.client_id
-        and attempts.date_local between plans.period_start and plans.period_end
-        and (plans.campaign_id is null or attempts.campaign_id = plans.campaign_id)
+        on {{ callmart.in_plan('attempts', 'plans') }}
     group by plans.plan_row
 
 ),
@@ -79,8 +73,7 @@ call_actuals as (
             as service_level
     from plans
     left join call_days
-        on call_days.client_id = plans.client_id
-        and call_days.date_local between plans.period_start and plans.period_end
+        on {{ callmart.in_plan('call_days', 'plans', by_campaign=false) }}
     group by plans.plan_row
 
 ),

@@ -6,4 +6,4 @@ where campaign_id <> 'none'
 
 union all
 
-select 'none', 'default', 'No campaign', false
+select 'none', {{ callmart.config_default('campaigns', 'client_id') }}, 'No campaign', false

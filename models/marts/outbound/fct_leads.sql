@@ -39,9 +39,9 @@ final as (
         l.lead_id,
         l.list_id,
         coalesce(l.campaign_id, li.campaign_id, 'none') as campaign_id,
-        coalesce(c.client_id, 'default') as client_id,
+        coalesce(c.client_id, {{ callmart.config_default('clients', 'client_id') }}) as client_id,
         l.entry_ts_utc,
-        cast({{ callmart.utc_to_local('l.entry_ts_utc', "coalesce(c.client_timezone, 'UTC')") }} as date)
+        cast({{ callmart.utc_to_local('l.entry_ts_utc', "coalesce(c.client_timezone, " ~ callmart.config_default('clients', 'timezone') ~ ")") }} as date)
             as entry_date_local,
         l.status,
         l.called_count,

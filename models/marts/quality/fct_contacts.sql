@@ -40,7 +40,7 @@ resolved as (
 
     select
         c.*,
-        coalesce(cs.client_id, q.client_id, cp.client_id, 'default') as resolved_client_id
+        coalesce(cs.client_id, q.client_id, cp.client_id, {{ callmart.config_default('clients', 'client_id') }}) as resolved_client_id
     from contacts c
     left join cases cs on cs.case_id = c.case_id
     left join queues q on q.queue = c.queue
@@ -53,7 +53,7 @@ final_rows as (
     select
         r.contact_id,
         r.contact_ts_utc,
-        cast({{ callmart.utc_to_local('r.contact_ts_utc', "coalesce(cl.timezone, 'UTC')") }} as date) as date_local,
+        cast({{ callmart.utc_to_local('r.contact_ts_utc', "coalesce(cl.timezone, " ~ callmart.config_default('clients', 'timezone') ~ ")") }} as date) as date_local,
         r.resolved_client_id as client_id,
         coalesce(r.channel, 'unknown') as channel,
         r.direction,

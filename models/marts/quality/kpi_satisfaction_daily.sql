@@ -19,7 +19,7 @@ contacts as (
 rated as (
 
     select
-        coalesce(c.client_id, 'default') as client_id,
+        coalesce(c.client_id, {{ callmart.config_default('clients', 'client_id') }}) as client_id,
         coalesce(c.channel, 'unknown') as channel,
         coalesce(c.date_local, cast(s.response_ts_utc as date)) as date_local,
         s.survey,

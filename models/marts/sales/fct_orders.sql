@@ -36,7 +36,7 @@ with_client as (
 
     select
         o.*,
-        coalesce(o.client_id, c.client_id, 'default') as resolved_client_id
+        coalesce(o.client_id, c.client_id, {{ callmart.config_default('clients', 'client_id') }}) as resolved_client_id
     from orders o
     left join campaigns c on c.campaign_id = o.campaign_id
 
@@ -47,7 +47,7 @@ localized as (
     select
         w.*,
         coalesce(cl.reporting_currency, 'EUR') as reporting_currency,
-        cast({{ callmart.utc_to_local('w.order_ts_utc', "coalesce(cl.timezone, 'UTC')") }} as date) as date_local
+        cast({{ callmart.utc_to_local('w.order_ts_utc', "coalesce(cl.timezone, " ~ callmart.config_default('clients', 'timezone') ~ ")") }} as date) as date_local
     from with_client w
     left join clients cl on cl.client_id = w.resolved_client_id
 

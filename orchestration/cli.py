@@ -333,12 +333,13 @@ def cmd_docs(args: argparse.Namespace) -> int:
     from .dbt_assets import dbt_executable
     from .settings import PROJECT_DIR, StatePaths
 
-    target = StatePaths(Path(args.warehouse).resolve()).dbt_target
+    paths = StatePaths(Path(args.warehouse).resolve())
+    target = paths.dbt_target
     if not (target / "index.html").exists() or not (target / "catalog.json").exists():
         raise UsageError(f"no docs site in {target}: `callmart run` generates it")
     _say(f"callmart docs: serving {target} on http://127.0.0.1:{args.port} (Ctrl-C stops)")
     command = [dbt_executable(), "docs", "serve", "--project-dir", str(PROJECT_DIR), "--profiles-dir"]
-    command += [str(target.parent), "--target-path", str(target), "--host", "127.0.0.1"]
+    command += [str(paths.dbt_profiles), "--target-path", str(target), "--host", "127.0.0.1"]
     command += ["--port", str(args.port), "--no-browser"]
     try:
         return subprocess.run(command, cwd=PROJECT_DIR, check=False).returncode

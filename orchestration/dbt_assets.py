@@ -91,6 +91,20 @@ def write_profile(paths: StatePaths, engine: Engine | None = None) -> Path:
     return paths.dbt_profiles
 
 
+def run_dbt_on_warehouse(
+    args: list[str], paths: StatePaths, target_path: Path, dbt_vars: Mapping[str, Any]
+) -> subprocess.CompletedProcess[str]:
+    """One dbt command on a run's DuckDB warehouse, out of process (`callmart check`'s tests, the docs
+    site): the project, the run's profile, its own target path, the run's log folder and vars."""
+    command = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR)]
+    command += ["--profiles-dir", str(write_profile(paths)), "--target", "duckdb"]
+    command += ["--target-path", str(target_path), "--log-path", str(paths.dbt_logs), "--quiet"]
+    if dbt_vars:
+        command += ["--vars", json.dumps(dbt_vars)]
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    return subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
+
+
 def dbt_resource(target: str = "duckdb") -> DbtCliResource:
     """dbt with the project's profile; each run passes its own with --profiles-dir (write_profile)."""
     return DbtCliResource(

@@ -2,8 +2,6 @@
 every model and column has a description. `callmart docs` serves it."""
 
 import json
-import os
-import subprocess
 import time
 from collections.abc import Iterator
 
@@ -18,10 +16,9 @@ from dagster import (
     asset,
 )
 
-from .dbt_assets import dbt_executable, write_profile
+from .dbt_assets import run_dbt_on_warehouse
 from .quality.docs_coverage import undocumented
 from .resources import CallmartResource
-from .settings import PROJECT_DIR
 
 DOCS_KEY = AssetKey(["docs", "dbt"])
 DESCRIBED_CHECK = "every_model_and_column_described"
@@ -52,14 +49,9 @@ def build_docs_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-def]
             )
             return
         started = time.monotonic()
-        command = [dbt_executable(), "docs", "generate", "--project-dir", str(PROJECT_DIR)]
-        command += ["--profiles-dir", str(write_profile(paths)), "--target", "duckdb"]
-        command += ["--target-path", str(paths.dbt_target), "--log-path", str(paths.dbt_logs), "--quiet"]
-        command += ["--no-compile"]  # the catalog and lineage; compiling every model again doubles the time
-        if callmart.dbt_vars:
-            command += ["--vars", json.dumps(callmart.dbt_vars)]
-        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-        done = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
+        # the catalog and lineage; compiling every model again would double the time
+        args = ["docs", "generate", "--no-compile"]
+        done = run_dbt_on_warehouse(args, paths, paths.dbt_target, callmart.dbt_vars)
         if done.returncode != 0:
             raise RuntimeError(f"dbt docs generate failed:\n{done.stdout}\n{done.stderr}")
         manifest = json.loads((paths.dbt_target / "manifest.json").read_text())

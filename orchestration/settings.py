@@ -51,9 +51,9 @@ def data_dir() -> Path:
     committed), or the user's data folder for an installed callmart (never inside the package)."""
     if os.environ.get("CALLMART_DATA_DIR"):
         return Path(os.environ["CALLMART_DATA_DIR"])
-    if PACKAGE_DIR.parent == PROJECT_DIR:
-        return PROJECT_DIR / "data"
-    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "callmart"
+    if PACKAGE_DIR / PACKAGED_PROJECT == PROJECT_DIR:  # an installed wheel's own copy
+        return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "callmart"
+    return PROJECT_DIR / "data"
 
 
 def default_warehouse() -> Path:

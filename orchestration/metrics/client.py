@@ -40,9 +40,8 @@ class ReadOnlyDuckDbClient:
     def query(
         self, stmt: str, sql_bind_parameter_set: SqlBindParameterSet = NO_PARAMETERS
     ) -> MetricFlowDataTable:
-        cursor = self._con.execute(stmt, dict(sql_bind_parameter_set.param_dict) or None)
-        names = [d[0] for d in cursor.description or []]
-        return MetricFlowDataTable.create_from_rows(column_names=names, rows=cursor.fetchall())
+        names, rows = self.rows(stmt, sql_bind_parameter_set)
+        return MetricFlowDataTable.create_from_rows(column_names=names, rows=rows)
 
     def execute(self, stmt: str, sql_bind_parameter_set: SqlBindParameterSet = NO_PARAMETERS) -> None:
         self._con.execute(stmt, dict(sql_bind_parameter_set.param_dict) or None)
@@ -56,7 +55,9 @@ class ReadOnlyDuckDbClient:
     def render_bind_parameter_key(self, bind_parameter_key: str) -> str:
         return f"${bind_parameter_key}"
 
-    def rows(self, stmt: str) -> tuple[list[str], list[tuple]]:
+    def rows(
+        self, stmt: str, sql_bind_parameter_set: SqlBindParameterSet = NO_PARAMETERS
+    ) -> tuple[list[str], list[tuple]]:
         """Column names and rows of a query, values as DuckDB returns them (no conversion)."""
-        cursor = self._con.execute(stmt)
+        cursor = self._con.execute(stmt, dict(sql_bind_parameter_set.param_dict) or None)
         return [d[0] for d in cursor.description or []], cursor.fetchall()

@@ -18,13 +18,6 @@ from typing import Any
 from ..dbt_assets import dbt_manifest
 
 TIME_GRAINS = ("day", "week", "month", "quarter", "year")
-# MetricFlow's exceptions for a request it cannot resolve (their messages name the item and suggest others)
-_USER_ERRORS = (
-    "InvalidQueryException",
-    "UnableToSatisfyQueryError",
-    "MetricNotFoundError",
-    "SavedQueryNotFoundError",
-)
 _SHORT_WHERE = re.compile(r"^\s*([A-Za-z_]\w*)\b(.*)$", re.DOTALL)
 
 
@@ -55,8 +48,13 @@ def semantic_manifest_file() -> Path:
 
 
 @cache
+def _semantic_manifest_text() -> str:
+    return semantic_manifest_file().read_text()
+
+
+@cache
 def _semantic_manifest_json() -> dict[str, Any]:
-    return json.loads(semantic_manifest_file().read_text())
+    return json.loads(_semantic_manifest_text())
 
 
 def saved_queries() -> list[dict[str, Any]]:
@@ -133,7 +131,7 @@ class _Engine:
 
         from .client import ReadOnlyDuckDbClient
 
-        manifest = parse_manifest_from_dbt_generated_manifest(semantic_manifest_file().read_text())
+        manifest = parse_manifest_from_dbt_generated_manifest(_semantic_manifest_text())
         self.client = ReadOnlyDuckDbClient(published, _catalog())
         self.engine = MetricFlowEngine(
             semantic_manifest_lookup=SemanticManifestLookup(manifest), sql_client=self.client
@@ -141,6 +139,7 @@ class _Engine:
 
     def sql(self, query: MetricsQuery) -> str:
         from metricflow.engine.metricflow_engine import MetricFlowQueryRequest
+        from metricflow_semantics.errors.error_classes import InformativeUserError, MetricNotFoundError
 
         order = [("-" if o.startswith("-") else "") + group_by_name(o.lstrip("-")) for o in query.order]
         by = [group_by_name(b) for b in query.by]
@@ -154,14 +153,9 @@ class _Engine:
         )
         try:
             return self.engine.explain(request).sql_statement.sql
-        except Exception as exc:  # MetricFlow's own errors name the unknown item and suggest others
-            if type(exc).__name__ in (
-                "InvalidQueryException",
-                "UnableToSatisfyQueryError",
-                "MetricNotFoundError",
-            ):
-                raise UnknownName(str(exc)) from exc
-            raise
+        except (InformativeUserError, MetricNotFoundError) as exc:
+            # MetricFlow's errors about the request itself name the unknown item and suggest others
+            raise UnknownName(str(exc)) from exc
 
 
 @cache

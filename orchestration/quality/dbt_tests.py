@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
-from ..dbt_assets import dbt_executable, write_profile
-from ..settings import PROJECT_DIR, StatePaths
+from ..dbt_assets import run_dbt_on_warehouse
+from ..settings import StatePaths
 from .model import CheckResult
 
 
@@ -19,31 +17,12 @@ def run_dbt_tests(
     `select` (dbt's node selection) limits the data tests to those of some models."""
     paths = StatePaths(warehouse)
     target = paths.dbt_target.with_name("check-target")
-    command = [
-        dbt_executable(),
-        "test",
-        "--select" if unit else "--exclude",
-        "test_type:unit",
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(write_profile(paths)),
-        "--target",
-        "duckdb",
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(paths.dbt_logs),
-        "--quiet",
-    ]
-    if dbt_vars:
-        command += ["--vars", json.dumps(dbt_vars)]
+    args = ["test", "--select" if unit else "--exclude", "test_type:unit"]
     if select and not unit:
-        command += ["--select", select]
-    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        args += ["--select", select]
     results_file = target / "run_results.json"
     results_file.unlink(missing_ok=True)
-    subprocess.run(command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
+    run_dbt_on_warehouse(args, paths, target, dbt_vars)
     if not results_file.exists():
         return [CheckResult("dbt test", ("dbt",), "error", False, 0, "dbt test did not run")], 0
     failed: list[CheckResult] = []

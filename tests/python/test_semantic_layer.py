@@ -159,7 +159,7 @@ KPIS = [
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo warehouse over a month boundary (so that months roll up more than one day)."""
     root = tmp_path_factory.mktemp("semantic")
     landing = root / "landing"
@@ -168,6 +168,11 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     args = ["run", "--landing", str(landing), "--warehouse", str(warehouse), "--as-of", "data"]
     with contextlib.redirect_stdout(io.StringIO()):
         assert main([*args, "--vars", TEST_SALT_VARS]) == 0
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def published(warehouse: Path) -> Path:
     return StatePaths(warehouse).published
 
 
@@ -311,9 +316,10 @@ def test_lead_counts_over_a_whole_campaign_equal_the_campaign_mart(
     )
 
 
-def test_callmart_metrics_prints_the_numbers(published: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    warehouse = str(published.with_name(published.name.replace("_published", "")))
-    args = ["metrics", "service_level,offered", "--by", "month,client", "--warehouse", warehouse]
+def test_callmart_metrics_prints_the_numbers(
+    warehouse: Path, published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["metrics", "service_level,offered", "--by", "month,client", "--warehouse", str(warehouse)]
     assert main([*args, "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     sql = (
@@ -328,14 +334,16 @@ def test_callmart_metrics_prints_the_numbers(published: Path, capsys: pytest.Cap
     } == expected
     assert len(expected) >= 2
 
-    assert main([*args[:2], "--by", "month", "--where", "client = 'acme'", "--warehouse", warehouse]) == 0
+    assert (
+        main([*args[:2], "--by", "month", "--where", "client = 'acme'", "--warehouse", str(warehouse)]) == 0
+    )
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["month", "service_level", "offered"] and len(table) >= 3
 
-    assert main(["metrics", "servce_level", "--by", "month", "--warehouse", warehouse]) == 2
+    assert main(["metrics", "servce_level", "--by", "month", "--warehouse", str(warehouse)]) == 2
     assert "service_level" in capsys.readouterr().err  # MetricFlow's suggestion
 
-    assert main(["metrics", "--saved-query", "monthly_service_level", "--warehouse", warehouse]) == 0
+    assert main(["metrics", "--saved-query", "monthly_service_level", "--warehouse", str(warehouse)]) == 0
     assert capsys.readouterr().out.splitlines()[0].split()[:3] == ["month", "client", "service_level"]
 
 
@@ -360,10 +368,10 @@ def test_exposures_name_what_each_dashboard_reads() -> None:
         assert exposures.get(dashboard.slug) == marts, dashboard.slug
 
 
-def test_every_run_generates_the_docs_site_with_every_model_and_column_described(published: Path) -> None:
+def test_every_run_generates_the_docs_site_with_every_model_and_column_described(warehouse: Path) -> None:
     from orchestration.quality.docs_coverage import undocumented
 
-    target = StatePaths(published.with_name(published.name.replace("_published", ""))).dbt_target
+    target = StatePaths(warehouse).dbt_target
     assert (target / "index.html").is_file()
     manifest = json.loads((target / "manifest.json").read_text())
     catalog = json.loads((target / "catalog.json").read_text())
@@ -403,7 +411,7 @@ def test_the_docs_check_names_a_model_or_column_without_a_description() -> None:
     assert undocumented(manifest, catalog) == ["model int_y", "column kpi_x.B", "column kpi_x.c"]
 
 
-def test_renaming_a_public_mart_column_fails_the_build(published: Path, tmp_path: Path) -> None:
+def test_renaming_a_public_mart_column_fails_the_build(warehouse: Path, tmp_path: Path) -> None:
     """The marts are under an enforced dbt contract (names and types): a model that renames a column
     its YAML promises does not build, so a breaking change never reaches dashboards silently."""
     import shutil
@@ -418,9 +426,9 @@ def test_renaming_a_public_mart_column_fails_the_build(published: Path, tmp_path
         source = PROJECT_DIR / name
         copy = shutil.copytree if source.is_dir() else shutil.copy
         copy(source, project / name)
-    warehouse = tmp_path / "wh.duckdb"
-    shutil.copy(published.with_name(published.name.replace("_published", "")), warehouse)
-    profiles = write_profile(StatePaths(warehouse))
+    copied = tmp_path / "wh.duckdb"
+    shutil.copy(warehouse, copied)
+    profiles = write_profile(StatePaths(copied))
 
     def build() -> subprocess.CompletedProcess[str]:
         command = [dbt_executable(), "run", "--select", "kpi_sales_daily", "--project-dir", str(project)]

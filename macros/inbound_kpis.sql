@@ -1,27 +1,49 @@
-{#- Stint-level inbound KPIs (docs/kpis.md "Inbound") over the rows of a grouped `stints` relation.
-    A stint still in progress is not offered and counts nowhere, but its interval and day have a row
-    (counts 0): a mart has a row wherever a stint is. Counts and sums first, then the rates that
-    re-divide them. -#}
+{#- Stint-level inbound KPIs (docs/kpis.md "Inbound"): each count and sum once, as (column, its
+    expression over the rows of a grouped `stints` relation, how a coarser grain rolls it up). The
+    interval mart aggregates stints with them (inbound_stint_counts) and the daily mart rolls the
+    intervals up (inbound_count_rollup): a day is the sum of its intervals. A stint still in progress
+    is not offered and counts nowhere, but its interval and day have a row (counts 0): a mart has a
+    row wherever a stint is. Counts and sums first, then the rates that re-divide them. -#}
+{% macro inbound_count_columns() -%}
+    {{ return([
+        ('offered', callmart.count_where("is_offered"), 'count'),
+        ('answered', callmart.count_where("outcome = 'answered'"), 'count'),
+        ('abandoned', callmart.count_where("outcome = 'abandoned'"), 'count'),
+        ('short_abandoned', callmart.count_where("is_short_abandoned"), 'count'),
+        ('timeouts', callmart.count_where("outcome = 'timeout'"), 'count'),
+        ('exit_key', callmart.count_where("outcome = 'exit_key'"), 'count'),
+        ('exit_empty', callmart.count_where("outcome = 'exit_empty'"), 'count'),
+        ('withdrawn', callmart.count_where("outcome = 'withdrawn'"), 'count'),
+        ('failed', callmart.count_where("outcome = 'failed'"), 'count'),
+        ('answered_within_sl', callmart.count_where("is_answered_within_sl"), 'count'),
+        ('abandoned_within_sl', callmart.count_where("is_abandoned_within_sl"), 'count'),
+        ('wait_answered_s', "coalesce(sum(case when outcome = 'answered' then wait_s end), 0)", 'sum'),
+        ('abandon_wait_s', "coalesce(sum(case when outcome = 'abandoned' then wait_s end), 0)", 'sum'),
+        ('max_wait_s', "max(case when is_offered then wait_s end)", 'max'),
+        ('handled', callmart.count_where("is_handled"), 'count'),
+        ('talk_s', "coalesce(sum(case when is_handled then talk_s end), 0)", 'sum'),
+        ('acw_s', "coalesce(sum(case when is_handled then acw_s end), 0)", 'sum'),
+        ('handle_s', "coalesce(sum(case when is_handled then talk_s + acw_s end), 0)", 'sum'),
+        ('transferred', callmart.count_where("outcome = 'answered' and is_transferred"), 'count'),
+    ]) }}
+{%- endmacro %}
+
+{#- The counts and sums over stints. -#}
 {% macro inbound_stint_counts() -%}
-        {{ callmart.count_where("is_offered") }} as offered,
-        {{ callmart.count_where("outcome = 'answered'") }} as answered,
-        {{ callmart.count_where("outcome = 'abandoned'") }} as abandoned,
-        {{ callmart.count_where("is_short_abandoned") }} as short_abandoned,
-        {{ callmart.count_where("outcome = 'timeout'") }} as timeouts,
-        {{ callmart.count_where("outcome = 'exit_key'") }} as exit_key,
-        {{ callmart.count_where("outcome = 'exit_empty'") }} as exit_empty,
-        {{ callmart.count_where("outcome = 'withdrawn'") }} as withdrawn,
-        {{ callmart.count_where("outcome = 'failed'") }} as failed,
-        {{ callmart.count_where("is_answered_within_sl") }} as answered_within_sl,
-        {{ callmart.count_where("is_abandoned_within_sl") }} as abandoned_within_sl,
-        coalesce(sum(case when outcome = 'answered' then wait_s end), 0) as wait_answered_s,
-        coalesce(sum(case when outcome = 'abandoned' then wait_s end), 0) as abandon_wait_s,
-        max(case when is_offered then wait_s end) as max_wait_s,
-        {{ callmart.count_where("is_handled") }} as handled,
-        coalesce(sum(case when is_handled then talk_s end), 0) as talk_s,
-        coalesce(sum(case when is_handled then acw_s end), 0) as acw_s,
-        coalesce(sum(case when is_handled then talk_s + acw_s end), 0) as handle_s,
-        {{ callmart.count_where("outcome = 'answered' and is_transferred") }} as transferred
+    {%- for column, expression, rollup in callmart.inbound_count_columns() %}
+        {{ expression }} as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The same counts and sums over rows of a finer grain that hold them (kpi_inbound_interval). -#}
+{% macro inbound_count_rollup() -%}
+    {%- for column, expression, rollup in callmart.inbound_count_columns() %}
+        {%- if rollup == 'count' %}
+        cast(sum({{ column }}) as {{ dbt.type_bigint() }}) as {{ column }}
+        {%- else %}
+        {{ rollup }}({{ column }}) as {{ column }}
+        {%- endif %}{{ ',' if not loop.last }}
+    {%- endfor %}
 {%- endmacro %}
 
 {#- The rates, from the counts above (in a CTE named by the caller). -#}

@@ -87,3 +87,14 @@
 {% macro spark__iso_day_of_week(day) -%}
     cast((dayofweek({{ day }}) + 5) % 7 + 1 as {{ dbt.type_bigint() }})
 {%- endmacro %}
+
+{#- Now, as a naive UTC timestamp (whatever the session's time zone). -#}
+{% macro utc_now() -%}
+    {{ return(adapter.dispatch('utc_now', 'callmart')()) }}
+{%- endmacro %}
+{% macro default__utc_now() -%}
+    cast(current_timestamp at time zone 'UTC' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+{% macro spark__utc_now() -%}
+    to_utc_timestamp(current_timestamp(), current_timezone())
+{%- endmacro %}

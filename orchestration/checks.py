@@ -1,8 +1,9 @@
-"""Dagster asset checks: one per Great Expectations suite and per SQL check, on the asset it reads.
+"""Dagster asset checks: one per Great Expectations suite, on the asset it reads.
 
 `error` checks are blocking: when one fails, nothing downstream of its asset runs, so the publish
-asset (what BI reads) keeps the last good copy. `warn` checks are shown and logged. (dbt's own tests
-are asset checks too, through dagster-dbt; a failing dbt `error` test stops the dbt step.)
+asset (what BI reads) keeps the last good copy. `warn` checks are shown and logged. (dbt's own tests,
+the heuristic ones of tests/dbt/heuristics included, are asset checks too, through dagster-dbt; a
+failing dbt `error` test stops the dbt step.)
 """
 
 import json
@@ -21,8 +22,6 @@ from dagster import (
 
 from .quality.gx_suites import Suite, load_suites, run_suites
 from .quality.model import CheckResult
-from .quality.runner import check_settings
-from .quality.sql_checks import SQL_CHECKS, SqlCheck
 from .resources import CallmartResource
 from .warehouse import connect
 
@@ -41,22 +40,6 @@ def to_dagster(result: CheckResult) -> AssetCheckResult:
             "sample_rows": MetadataValue.json(result.sample),
         },
     )
-
-
-def _sql_check(check: SqlCheck) -> AssetChecksDefinition:
-    @asset_check(
-        asset=AssetKey(list(check.asset)),
-        name=check.name,
-        description=check.description,
-        blocking=check.severity == "error",
-    )
-    def _run(context: AssetCheckExecutionContext, callmart: CallmartResource) -> AssetCheckResult:
-        callmart.out.status(f"checks   {check.name}")
-        settings = check_settings(callmart.dbt_vars, callmart.as_of or None)
-        with connect(callmart.warehouse_path, read_only=True) as con:
-            return to_dagster(check.run(con, settings))
-
-    return _run
 
 
 def _suite_check(suite: Suite) -> AssetChecksDefinition:
@@ -84,9 +67,7 @@ def build_checks(known: Callable[[AssetKey], bool], target: str = "duckdb") -> l
     def runs(asset: tuple[str, ...], sql: str) -> bool:
         return known(AssetKey(list(asset))) and (target == "duckdb" or not reads_staging_models(sql))
 
-    checks = [_sql_check(c) for c in SQL_CHECKS if runs(c.asset, c.sql)]
-    checks += [_suite_check(s) for s in load_suites() if runs(s.asset, s.query)]
-    return checks
+    return [_suite_check(s) for s in load_suites() if runs(s.asset, s.query)]
 
 
 def reads_staging_models(sql: str) -> bool:

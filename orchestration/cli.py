@@ -178,10 +178,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not warehouse.exists():
         raise UsageError(f"no warehouse at {warehouse}: run `callmart run` first")
     dbt_vars = _checked_vars(args.vars)
+    if args.as_of:  # the freshness test's as-of time
+        dbt_vars = {**dbt_vars, "as_of": args.as_of}
     paths = StatePaths(warehouse)
     _say(f"callmart check: {warehouse}")
     with warehouse_lock(paths.lock, _say, "check"):
-        results = run_all_checks(warehouse, dbt_vars, args.as_of)
+        results = run_all_checks(warehouse, dbt_vars)
         passed_dbt = 0
         if not args.skip_dbt:
             _say("  running dbt's data tests ...")
@@ -419,7 +421,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--vars", help="dbt vars and check thresholds as YAML/JSON (queue_timeout_s, ...)")
     check.add_argument("--as-of", help="freshness as of this UTC time ('data' = the newest queue_log event)")
     check.add_argument(
-        "--skip-dbt", action="store_true", help="only the Great Expectations suites and SQL checks"
+        "--skip-dbt",
+        action="store_true",
+        help="only the Great Expectations suites (no dbt test, so none of the heuristic tests)",
     )
     check.add_argument(
         "--unit", action="store_true", help="also run dbt's unit tests (fixtures, not the data)"

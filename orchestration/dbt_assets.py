@@ -152,10 +152,12 @@ def build_fingerprint(callmart: CallmartResource) -> str:
     configuration tables. When it differs from the last complete build's, every incremental model is
     rebuilt from scratch (a changed time zone or threshold changes days the new data does not touch)."""
     from .configuration.schema import SEEDS
+    from .configuration.settings_schema import TEST_ONLY_SETTINGS
 
     digest = hashlib.sha256()
     digest.update(dbt_manifest().parent.name.encode())  # the project fingerprint, hashed once per process
-    digest.update(json.dumps(callmart.dbt_vars, sort_keys=True, default=str).encode())
+    model_vars = {k: v for k, v in callmart.dbt_vars.items() if k not in TEST_ONLY_SETTINGS}
+    digest.update(json.dumps(model_vars, sort_keys=True, default=str).encode())
     digest.update(callmart.target.encode())
     with connect(callmart.warehouse_path, read_only=True) as con:
         for seed in SEEDS:
@@ -220,6 +222,8 @@ def build_dbt_assets() -> AssetsDefinition:
         out = callmart.out
         engine = callmart.engine()
         dbt_vars = dict(callmart.dbt_vars)
+        if callmart.as_of:  # the freshness test's as-of time
+            dbt_vars.setdefault("as_of", callmart.as_of)
         if engine is not None:
             dbt_vars |= _ingest(engine, callmart)
         rotate_log(paths.dbt_log_file, callmart.keep_runs)

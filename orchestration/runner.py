@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 
@@ -11,7 +10,6 @@ from .quality.model import CheckResult, table
 from .reports.gate import record_run
 from .resources import CallmartResource
 from .settings import MAIN_JOB
-from .warehouse import connect
 
 
 @dataclass
@@ -143,6 +141,8 @@ def run_pipeline(callmart: CallmartResource, job_name: str = MAIN_JOB) -> RunSum
             reason = data.error.message.strip().splitlines()[0] if data and data.error else ""
             summary.failed_steps.append(f"{event.step_key or '?'}: {reason}"[:300])
     if summary.dbt_checks_failed:
+        from .quality.dbt_tests import failing_row_samples
+
         summary.failing_rows = failing_row_samples(
             callmart.warehouse_path, [n.split(": ")[-1] for n in summary.dbt_checks_failed]
         )
@@ -173,26 +173,3 @@ def _dbt_test_explanations() -> dict[str, str]:
     from .quality.dbt_tests import test_explanations
 
     return test_explanations(dbt_manifest())
-
-
-def failing_row_samples(warehouse: Path, test_names: list[str], limit: int = 5) -> dict[str, list[str]]:
-    """Rows a failed test stored (tests configured with store_failures), a few per test."""
-    samples: dict[str, list[str]] = {}
-    if not warehouse.exists():
-        return samples
-    with connect(warehouse, read_only=True) as con:
-        stored = {
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'dbt_test__audit'"
-            ).fetchall()
-        }
-        for name in test_names:
-            if name in stored:
-                cursor = con.execute(f'select * from dbt_test__audit."{name}" limit {limit}')
-                columns = [d[0] for d in cursor.description]
-                samples[name] = [
-                    ", ".join(f"{c}={v}" for c, v in zip(columns, row, strict=True))
-                    for row in cursor.fetchall()
-                ]
-    return samples

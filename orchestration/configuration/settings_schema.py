@@ -1,7 +1,7 @@
 """The global settings (`--vars`): dbt vars of the data contract and the quality checks' thresholds.
 
-Only the settings given are checked; the defaults stay where they are used (dbt_project.yml for dbt
-vars, `quality/sql_checks.py` for thresholds). A name that is none of these is reported as a warning
+Only the settings given are checked; the defaults stay where they are used (dbt_project.yml's vars,
+the quality tests' thresholds among them). A name that is none of these is reported as a warning
 (it may be a typo, or a var of the user's own models) and passed on to dbt.
 """
 
@@ -30,7 +30,7 @@ class Settings(BaseModel):
     pii_salt: Annotated[str, Field(min_length=1)] | None = None
     live_stale_hours: NonNegNumber | None = None
     rebuild_lookback_days: NonNegInt | None = None
-    # quality-check thresholds (quality/sql_checks.py)
+    # thresholds of the heuristic quality tests (tests/dbt/heuristics/)
     queue_log_open_hours: NonNegNumber | None = None
     max_talk_hours: NonNegNumber | None = None
     queue_timeout_s: NonNegNumber | None = None
@@ -43,3 +43,15 @@ class Settings(BaseModel):
 
 
 KNOWN_SETTINGS = tuple(Settings.model_fields)
+
+# read by quality tests only, never by a model: a change of one does not rebuild the marts
+TEST_ONLY_SETTINGS = (
+    "queue_log_open_hours",
+    "max_talk_hours",
+    "queue_timeout_s",
+    "volume_drop_pct",
+    "volume_min_calls",
+    "freshness_max_age_hours",
+    "as_of",
+    "keep_runs",
+)

@@ -1,1 +1,1 @@
-"""Data quality: Great Expectations suites (expectations/*.json) and SQL checks, with severities."""
+"""Data quality: Great Expectations suites (expectations/*.json) and dbt tests, with severities."""

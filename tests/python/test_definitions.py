@@ -48,14 +48,25 @@ def test_the_live_job_builds_what_the_wallboard_reads_and_publishes(defs: Defini
         assert AssetKey(key) not in selected, key
 
 
-def test_every_suite_and_sql_check_is_an_asset_check_and_publish_waits_for_all(defs: Definitions) -> None:
+def test_every_suite_and_dbt_test_is_an_asset_check_and_publish_waits_for_all(defs: Definitions) -> None:
+    """A heuristic dbt test reading several models is a check on the one it is about (its meta)."""
     from orchestration.quality.gx_suites import load_suites
-    from orchestration.quality.sql_checks import SQL_CHECKS
 
     graph = defs.resolve_asset_graph()
     check_keys = set(graph.asset_check_keys)
-    for check in SQL_CHECKS:
-        assert AssetCheckKey(AssetKey(list(check.asset)), check.name) in check_keys
+    heuristics = Path(__file__).parents[1] / "dbt" / "heuristics"
+    attached = {
+        "queue_log_connect_never_completed": ["staging", "stg_asterisk__queue_log"],
+        "queue_log_stint_never_ended": ["marts", "fct_queue_stints"],
+        "cdr_billsec_over_duration": ["staging", "stg_asterisk__cdr"],
+        "dialer_attempts_for_unknown_leads": ["staging", "stg_vicidial__attempts"],
+        "inbound_volume_drop": ["marts", "kpi_inbound_interval"],
+        "sources_fresh": ["staging", "stg_asterisk__queue_log"],
+    }
+    names = {path.stem for path in heuristics.glob("*.sql")}
+    assert set(attached) <= names and len(names) == 9
+    for name, key in attached.items():
+        assert AssetCheckKey(AssetKey(key), name) in check_keys, name
     for suite in load_suites():
         assert AssetCheckKey(AssetKey(list(suite.asset)), suite.name) in check_keys
     publish = graph.get(AssetKey(["publish", "marts"]))

@@ -21,7 +21,6 @@ import pytest
 from orchestration.checks import reads_staging_models
 from orchestration.generate import generate
 from orchestration.quality.gx_suites import load_suites
-from orchestration.quality.sql_checks import SQL_CHECKS
 
 from .conftest import FIXTURES, REPO, TEST_SALT_VARS, mart_differences
 from .pg_server import PostgresServer, postgres_server
@@ -148,11 +147,9 @@ def test_published_copy_of_another_engine_serves_the_dashboards(builds: dict[str
 def test_checks_on_staging_models_are_left_to_duckdb_builds() -> None:
     """The warehouse of a PostgreSQL or Spark build holds no staging models: the checks that read
     them run on DuckDB builds only, every other check runs whatever the engine."""
-    on_models = {c.name for c in SQL_CHECKS if reads_staging_models(c.sql)}
-    on_models |= {s.name for s in load_suites() if reads_staging_models(s.query)}
+    on_models = {s.name for s in load_suites() if reads_staging_models(s.query)}
     assert "staging_queue_log_types" in on_models
-    assert "queue_log_connect_never_completed" in on_models
-    assert "orders_with_unknown_currency" not in on_models  # reads the configuration table staging.fx_rates
+    assert "raw_queue_log_schema" not in on_models
     assert not reads_staging_models("select * from staging.fx_rates")
     assert reads_staging_models("select * from staging.int_queue_stints")
 

@@ -79,8 +79,8 @@ def test_run_fills_every_raw_and_staging_table(run_once: tuple[Path, Path, int, 
     # generated demo data passes every quality check, warnings included, and is published
     (checks,) = [line for line in output.splitlines() if line.startswith("quality checks: ")]
     passed = int(checks.split()[2])
-    # 10 SQL checks and 11 Great Expectations suites (raw schemas, staged types)
-    assert passed >= 21 and checks.endswith(
+    # the 11 Great Expectations suites (raw schemas, staged types); dbt's tests count when they fail
+    assert passed >= 11 and checks.endswith(
         "passed, 0 warnings, 0 failed (`callmart check` prints every one)"
     )
     assert "marts published for BI" in output

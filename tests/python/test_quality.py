@@ -83,9 +83,20 @@ def clean(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_clean_data_passes_every_check(clean: Path) -> None:
-    results = run_all_checks(clean, as_of="data")
-    assert len(results) >= 20
+    from orchestration.quality.dbt_tests import run_dbt_tests
+
+    results = run_all_checks(clean)
+    assert len(results) >= 11
     assert [r.name for r in results if not r.passed] == []
+    failed, passed = run_dbt_tests(clean, {"as_of": "data"}, select="path:tests/dbt/heuristics")
+    assert failed == [] and passed == len(HEURISTICS)
+
+
+HEURISTICS = WARN_CHECKS - {n for n in WARN_CHECKS if n.startswith("between_")} | {
+    "cdr_billsec_over_duration",
+    "inbound_volume_drop",
+    "sources_fresh",
+}
 
 
 def test_warn_checks_fail_but_publication_goes_on(tmp_path: Path, capsys) -> None:
@@ -182,21 +193,27 @@ def test_planted_mart_rows_fail_their_dbt_test(
     assert failed[0].failing_rows >= 1 and passed > 3
 
 
-def test_planted_order_currency_fails_its_sql_check(clean: Path, tmp_path: Path) -> None:
+def test_planted_order_without_a_rate_fails_its_dbt_test(clean: Path, tmp_path: Path) -> None:
+    from orchestration.quality.dbt_tests import run_dbt_tests
+
     planted = _planted(
         clean,
         tmp_path,
-        "update marts.fct_orders set currency = 'GBP', reporting_currency = 'EUR'",
-        "insert into marts.fct_orders (order_id, currency, reporting_currency) values ('planted', 'GBP', 'EUR')",
+        "insert into marts.fct_orders (order_id, currency, reporting_currency, date_local) "
+        "values ('planted', 'GBP', 'EUR', date '2026-11-03')",
     )
-    results = run_all_checks(planted, as_of="data", assets={("marts", "fct_orders")})
-    failed = {r.name: r for r in results if not r.passed}
-    assert list(failed) == ["orders_with_unknown_currency"]
-    assert failed["orders_with_unknown_currency"].severity == "error"
-    assert "fx_rates" in failed["orders_with_unknown_currency"].message
+    failed, _ = run_dbt_tests(planted, {}, select="assert_fx_rate_for_every_order")
+    assert [(r.name, r.severity) for r in failed] == [("assert_fx_rate_for_every_order", "error")]
+    assert failed[0].sample == [
+        "currency=GBP, reporting_currency=EUR, rate_date_missing=2026-11-03, orders_without_rate=1"
+    ]
 
 
 def test_volume_drop_and_freshness_warn(clean: Path, tmp_path: Path) -> None:
+    """Thresholds and the as-of time are dbt vars: the planted Monday of 100 calls makes the latest
+    Monday's 6 a drop; as of 10 November every source is stale, as of 2 November none is."""
+    from orchestration.quality.dbt_tests import run_dbt_tests
+
     planted = _planted(
         clean,
         tmp_path,
@@ -204,17 +221,17 @@ def test_volume_drop_and_freshness_warn(clean: Path, tmp_path: Path) -> None:
         "date_local, offered) values ('acme', 'support', timestamp '2026-10-26 08:00:00', "
         "timestamp '2026-10-26 09:00:00', date '2026-10-26', 100)",
     )
-    results = {r.name: r for r in run_all_checks(planted, as_of="2026-11-10 00:00:00")}
+    select = "inbound_volume_drop sources_fresh"
+    failed, _ = run_dbt_tests(planted, {"as_of": "2026-11-10 00:00:00"}, select=select)
+    results = {r.name: r for r in failed}
     assert results["inbound_volume_drop"].status == "warn"
     assert "offered_latest_day=6" in results["inbound_volume_drop"].sample[0]
     assert results["sources_fresh"].status == "warn"
-    fresh = {
-        r.name: r
-        for r in run_all_checks(
-            clean, as_of="2026-11-02 12:00:00", assets={("staging", "stg_asterisk__queue_log")}
-        )
-    }
-    assert fresh["sources_fresh"].passed, fresh["sources_fresh"].message
+    assert results["sources_fresh"].sample == ["source=queue_log, newest=2026-11-02 09:01:40"]
+    failed, passed = run_dbt_tests(planted, {"as_of": "2026-11-02 12:00:00"}, select="sources_fresh")
+    assert failed == [] and passed == 1
+    failed, _ = run_dbt_tests(planted, {"as_of": "2026-11-10 00:00:00", "volume_drop_pct": 99}, select=select)
+    assert [r.name for r in failed] == ["sources_fresh"]  # 6 is not 99 % below 100
 
 
 def _results(warehouse: Path, suite: str) -> tuple[list[Path], list[Path]]:

@@ -1,9 +1,17 @@
 {#- Inbound KPIs per client, queue and local day (client time zone). Grain: client_id, queue, date_local.
-    Repeat calls count in the queue and day of the stint that answered them. -#}
+    The day's counts are the sums of its intervals (kpi_inbound_interval: an interval belongs to the
+    local day of its start). Repeat calls count in the queue and day of the stint that answered them. -#}
 {{ config(materialized='incremental', unique_key='date_local', partition_by=['_rebuild_day']) }}
 -- depends_on: {{ ref('int_rebuild_window') }}
 
-with stints as (
+with intervals as (
+
+    select * from {{ ref('kpi_inbound_interval') }}
+    where {{ callmart.in_rebuilt_days('date_local') }}
+
+),
+
+stints as (
 
     select * from {{ ref('fct_queue_stints') }}
     where {{ callmart.in_rebuilt_days('date_local') }}
@@ -26,8 +34,8 @@ counts as (
         short_abandon_s,
         sl_target,
         sl_formula,
-        {{ callmart.inbound_stint_counts() }}
-    from stints
+        {{ callmart.inbound_count_rollup() }}
+    from intervals
     group by client_id, queue, date_local, sl_threshold_s, short_abandon_s, sl_target, sl_formula
 
 ),

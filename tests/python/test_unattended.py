@@ -68,7 +68,9 @@ def test_appended_lines_start_a_run_that_changes_the_live_marts(tmp_path: Path) 
         calls_before = con.execute("select * from marts.kpi_calls_daily order by all").fetchall()
     live = run_pipeline(callmart, LIVE_JOB)
     assert live.success
-    assert {"raw_queue_log_schema", "staging_queue_log_types"} <= {c.name for c in live.checks if c.passed}
+    # its models' dbt tests ran; the Great Expectations suites are the main run's (docs/decisions.md)
+    assert live.dbt_checks_passed >= 100 and not live.dbt_checks_failed
+    assert not {"raw_queue_log_schema", "staging_queue_log_types"} & {c.name for c in live.checks}
     # c3 answered by carol; c4 (t0+130) and c5 (t0+175) wait; dave is the one available agent left
     assert _live_queue(warehouse) == (2, 45, 1, 1, 2, 3, T0 + 175)
     with duckdb.connect(str(StatePaths(warehouse).published), read_only=True) as con:  # not in the live job

@@ -1,5 +1,6 @@
-"""The docs site: `dbt docs generate` after every main build, beside the warehouse, and a check that
-every model and column has a description. `callmart docs` serves it."""
+"""The docs site: `dbt docs generate` after a main build whose models, vars or configuration changed
+(the site describes the project and the tables' columns, not their rows), beside the warehouse, and a
+check that every model and column has a description. `callmart docs` serves it."""
 
 import json
 import time
@@ -16,7 +17,7 @@ from dagster import (
     asset,
 )
 
-from .dbt_assets import run_dbt_on_warehouse
+from .dbt_assets import build_fingerprint, run_dbt_on_warehouse
 from .quality.docs_coverage import undocumented
 from .resources import CallmartResource
 
@@ -49,19 +50,32 @@ def build_docs_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-def]
             )
             return
         started = time.monotonic()
-        # the catalog and lineage; compiling every model again would double the time
-        args = ["docs", "generate", "--no-compile"]
-        done = run_dbt_on_warehouse(args, paths, paths.dbt_target, callmart.dbt_vars)
-        if done.returncode != 0:
-            raise RuntimeError(f"dbt docs generate failed:\n{done.stdout}\n{done.stderr}")
+        stamp = paths.dbt_target / "docs_fingerprint"
+        fingerprint = build_fingerprint(callmart)
+        site = [
+            paths.dbt_target / name for name in ("index.html", "catalog.json", "manifest.json", stamp.name)
+        ]
+        current = all(path.is_file() for path in site) and stamp.read_text() == fingerprint
+        if not current:
+            stamp.unlink(missing_ok=True)
+            # the catalog and lineage; compiling every model again would double the time
+            args = ["docs", "generate", "--no-compile"]
+            done = run_dbt_on_warehouse(args, paths, paths.dbt_target, callmart.dbt_vars)
+            if done.returncode != 0:
+                raise RuntimeError(f"dbt docs generate failed:\n{done.stdout}\n{done.stderr}")
+            stamp.write_text(fingerprint)
         manifest = json.loads((paths.dbt_target / "manifest.json").read_text())
         catalog = json.loads((paths.dbt_target / "catalog.json").read_text())
         missing = undocumented(manifest, catalog)
         callmart.out.line(
-            f"docs     {paths.dbt_target / 'index.html'} in {time.monotonic() - started:.0f} s"
+            f"docs     {paths.dbt_target / 'index.html'} "
+            + ("unchanged (same models, vars and configuration)" if current else "")
+            + (f"in {time.monotonic() - started:.0f} s" if not current else "")
             + (f", {len(missing)} models or columns undocumented" if missing else "")
         )
-        yield MaterializeResult(metadata={"site": str(paths.dbt_target / "index.html")})
+        yield MaterializeResult(
+            metadata={"site": str(paths.dbt_target / "index.html"), "regenerated": not current}
+        )
         yield AssetCheckResult(
             check_name=DESCRIBED_CHECK,
             passed=not missing,

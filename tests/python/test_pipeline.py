@@ -11,6 +11,7 @@ import pytest
 from orchestration.cli import main
 from orchestration.generate import generate
 from orchestration.loading.contract import SOURCES
+from orchestration.settings import StatePaths
 from tests.python.conftest import TEST_SALT_VARS
 
 STAGING = [
@@ -90,11 +91,17 @@ def test_second_run_loads_nothing_new(run_once: tuple[Path, Path, int, str], cap
     landing, warehouse, _, _ = run_once
     with duckdb.connect(str(warehouse), read_only=True) as con:
         before = con.execute("select count(*) from raw.queue_log").fetchone()[0]
+    catalog = StatePaths(warehouse).dbt_target / "catalog.json"
+    generated = catalog.stat().st_mtime_ns
     assert (
         main(["run", "--landing", str(landing), "--warehouse", str(warehouse), "--vars", TEST_SALT_VARS]) == 0
     )
-    output = capsys.readouterr().out
+    captured = capsys.readouterr()
+    output = captured.out
     assert "0 loaded, 0 rejected" in output
+    # the same models, vars and configuration: the docs site is not generated again
+    assert "unchanged (same models, vars and configuration)" in captured.out + captured.err
+    assert catalog.stat().st_mtime_ns == generated
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*) from raw.queue_log").fetchone()[0] == before
 

@@ -22,6 +22,15 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _as_of(value: str) -> str:
+    from .configuration.settings_schema import as_of_time
+
+    try:
+        return as_of_time(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 class UsageError(Exception):
     """The command was used wrongly or its configuration is invalid: exit 2, nothing written."""
 
@@ -54,6 +63,10 @@ def _checked_vars(text: str | None) -> dict[str, object]:
     values, origin, lines = _parse_vars(text)
     for warning in validate_vars(values, origin, lines):
         _say(f"warning: {warning}")
+    if values.get("as_of") is not None:  # valid: one spelling for the SQL it goes into
+        from .configuration.settings_schema import as_of_time
+
+        values["as_of"] = as_of_time(values["as_of"])  # type: ignore[arg-type]
     return values
 
 
@@ -384,6 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--as-of",
+        type=_as_of,
         help="freshness checks as of this UTC time ('data' = the newest queue_log event); "
         "default now (the demo: 'data')",
     )
@@ -419,7 +433,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--warehouse", default=str(default_warehouse()), help="DuckDB warehouse file")
     check.add_argument("--vars", help="dbt vars and check thresholds as YAML/JSON (queue_timeout_s, ...)")
-    check.add_argument("--as-of", help="freshness as of this UTC time ('data' = the newest queue_log event)")
+    check.add_argument(
+        "--as-of", type=_as_of, help="freshness as of this UTC time ('data' = the newest queue_log event)"
+    )
     check.add_argument(
         "--skip-dbt",
         action="store_true",

@@ -67,10 +67,9 @@ def build_docs_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-def]
         manifest = json.loads((paths.dbt_target / "manifest.json").read_text())
         catalog = json.loads((paths.dbt_target / "catalog.json").read_text())
         missing = undocumented(manifest, catalog)
+        state = "unchanged (same models, vars and configuration)" if current else "generated"
         callmart.out.line(
-            f"docs     {paths.dbt_target / 'index.html'} "
-            + ("unchanged (same models, vars and configuration)" if current else "")
-            + (f"in {time.monotonic() - started:.0f} s" if not current else "")
+            f"docs     {paths.dbt_target / 'index.html'} {state} in {time.monotonic() - started:.0f} s"
             + (f", {len(missing)} models or columns undocumented" if missing else "")
         )
         yield MaterializeResult(

@@ -7,11 +7,27 @@ the quality tests' thresholds among them). A name that is none of these is repor
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from .schema import _zone
+
+
+def as_of_time(value: str | datetime) -> str:
+    """`data`, or a UTC time (ISO 8601; YAML reads one as a datetime) as `YYYY-MM-DD HH:MM:SS`: the
+    freshness test's as-of time, written into its SQL, so nothing else gets there."""
+    if value == "data":
+        return value
+    try:
+        parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("not 'data' nor a UTC time such as 2026-11-02 12:00:00") from None
+    if parsed.utcoffset() is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed.strftime("%Y-%m-%d %H:%M:%S")
+
 
 NonNegInt = Annotated[int, Field(ge=0, strict=True)]
 NonNegNumber = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -37,7 +53,7 @@ class Settings(BaseModel):
     volume_drop_pct: Annotated[float, Field(ge=0, le=100)] | None = None
     volume_min_calls: NonNegNumber | None = None
     freshness_max_age_hours: NonNegNumber | None = None
-    as_of: str | None = None
+    as_of: Annotated[str | datetime, AfterValidator(as_of_time)] | None = None
     # retention: runs of validation results, Data Docs pages and dbt logs kept
     keep_runs: Annotated[int, Field(ge=1, strict=True)] | None = None
 

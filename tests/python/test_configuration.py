@@ -216,6 +216,7 @@ BAD_VARS = {
     "{fcr_window_days: -1}": "setting fcr_window_days, value -1: must be greater than or equal to 0",
     "{repeat_call_window_hours: -24}": "setting repeat_call_window_hours, value -24",
     "{acw_link_s: soon}": "setting acw_link_s, value 'soon': must be a valid number",
+    "{as_of: yesterday}": "setting as_of, value 'yesterday': not 'data' nor a UTC time",
     "[15, 30]": "must be a mapping",
 }
 

@@ -17,7 +17,7 @@ from dagster import (
     asset,
 )
 
-from .dbt_assets import build_fingerprint, run_dbt_on_warehouse
+from .dbt_assets import run_dbt_on_warehouse
 from .quality.docs_coverage import undocumented
 from .resources import CallmartResource
 
@@ -51,11 +51,15 @@ def build_docs_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-def]
             return
         started = time.monotonic()
         stamp = paths.dbt_target / "docs_fingerprint"
-        fingerprint = build_fingerprint(callmart)
+        # what the dbt step recorded for this complete build (none after an incomplete one)
+        built = paths.build_fingerprint(callmart.target)
+        fingerprint = built.read_text() if built.is_file() else ""
         site = [
             paths.dbt_target / name for name in ("index.html", "catalog.json", "manifest.json", stamp.name)
         ]
-        current = all(path.is_file() for path in site) and stamp.read_text() == fingerprint
+        current = (
+            bool(fingerprint) and all(path.is_file() for path in site) and stamp.read_text() == fingerprint
+        )
         if not current:
             stamp.unlink(missing_ok=True)
             # the catalog and lineage; compiling every model again would double the time

@@ -94,12 +94,6 @@ def test_explanations(manifest: Path) -> dict[str, str]:
     return {node["name"]: _explanation(node) for node in nodes if node["resource_type"] == "test"}
 
 
-def _explanation(node: dict) -> str:  # type: ignore[type-arg]
-    """A test's description, else a singular test's leading SQL comment, else the generic test with
-    its model, column and arguments."""
-    return node.get("description") or _explain(node)
-
-
 def _tested_model(node: dict | None, nodes: dict) -> tuple[str, ...]:  # type: ignore[type-arg]
     """The (schema, model) a test is about, as the Dagster asset check is attached (a generic test's
     model, a singular test's one model, else the model its `meta.dagster.ref` names)."""
@@ -116,7 +110,11 @@ def _tested_model(node: dict | None, nodes: dict) -> tuple[str, ...]:  # type: i
     return (model["schema"], model["name"]) if model else ("dbt",)
 
 
-def _explain(node: dict) -> str:  # type: ignore[type-arg]
+def _explanation(node: dict) -> str:  # type: ignore[type-arg]
+    """A test's description, else a singular test's leading SQL comment, else the generic test with
+    its model, column and arguments."""
+    if node.get("description"):
+        return node["description"]
     metadata = node.get("test_metadata")
     if not metadata:  # singular: the comment under its config line
         comment = []

@@ -2,7 +2,10 @@
     unknown reasons `other`). PAUSE/PAUSEALL start or change a pause, UNPAUSE/UNPAUSEALL end it
     (per agent, across queues: PAUSEALL and the per-queue PAUSE lines Asterisk writes with it are one
     pause); an ADDMEMBER with PAUSED starts a pause of category `other`; logging off ends a pause and
-    the next login starts unpaused. -#}
+    the next login starts unpaused. An agent's sessions never overlap or touch (int_agent_sessions), so
+    a pause event belongs to the session that started last at or before it, if that one has not ended:
+    found with one window over the agent's session starts and pause events (joined on the agent alone,
+    every pause event met every session of its agent, millions of pairs per agent over a quarter). -#}
 with events as (
 
     select * from {{ ref('int_queue_log_events') }}
@@ -40,6 +43,36 @@ pause_events as (
 
 ),
 
+starts_and_pauses as (
+
+    select agent_id, start_epoch as event_epoch, 0 as event_rank, 0 as event_seq,
+           start_epoch as session_start_epoch, cast(null as {{ dbt.type_string() }}) as state
+    from sessions
+
+    union all
+
+    select agent_id, event_epoch, 1 as event_rank, event_seq,
+           cast(null as {{ callmart.type_double() }}) as session_start_epoch, state
+    from pause_events
+
+),
+
+located_pauses as (
+
+    select
+        agent_id,
+        event_epoch,
+        event_seq,
+        state,
+        max(session_start_epoch) over (
+            partition by agent_id order by event_epoch, event_rank, event_seq
+            rows between unbounded preceding and current row
+        ) as session_start_epoch,
+        event_rank
+    from starts_and_pauses
+
+),
+
 changes as (
 
     -- session start (unpaused), pause events inside the session, session end
@@ -50,9 +83,10 @@ changes as (
     union all
 
     select s.session_id, p.agent_id, p.event_epoch, 1 as event_rank, p.event_seq, p.state
-    from pause_events p
+    from located_pauses p
     inner join sessions s
-        on s.agent_id = p.agent_id and p.event_epoch >= s.start_epoch and p.event_epoch <= s.end_epoch
+        on s.agent_id = p.agent_id and s.start_epoch = p.session_start_epoch
+    where p.event_rank = 1 and p.event_epoch <= s.end_epoch
 
     union all
 

@@ -9,7 +9,10 @@ How a file is loaded:
   ``queue_log`` loads only the lines past that point.
 * Python reads the new bytes in newline-aligned chunks; DuckDB splits them into
   numbered lines, parses, validates and routes each line to the raw table or to
-  ``raw.rejects`` (file, physical 1-based line number, raw text, reason).
+  ``raw.rejects`` (file, physical 1-based line number, raw text, reason). A big file
+  goes in batches of about ``BATCH_BYTES``, so memory stays flat in the file's size
+  (a quarter's queue_log is gigabytes); a line repeating one of an earlier batch is
+  rejected as it would be in one batch.
 * A last line without its newline is loaded, and remembered as partial: when
   the file grows, that row is replaced by the completed line.
 * Each file's load is one transaction: a crash leaves nothing of it behind.
@@ -31,9 +34,17 @@ from . import sql
 from .contract import SOURCES, Source, table_columns
 
 CHUNK_BYTES = 16 * 1024 * 1024
+# new bytes of a file parsed at once: about 4 M queue_log lines, a few hundred MB of DuckDB memory
+BATCH_BYTES = 256 * 1024 * 1024
 FIRST_LINE_MAX = 64 * 1024
 
 Progress = Callable[[str], None]
+ALREADY_LOADED = "duplicate of a line already loaded"
+EARLIER_DUPLICATES = "_earlier_duplicates"  # this load's lines rejected as ALREADY_LOADED, by batch
+
+
+class _Unreadable(Exception):
+    """DuckDB's reader could not split the file into lines (not UTF-8, or a control character)."""
 
 
 @dataclass
@@ -135,6 +146,27 @@ def _scan(path: Path, start: int, size: int) -> _Scan:
     return _Scan(digest.hexdigest(), newlines, newline_end, last_byte == b"\n", has_cr)
 
 
+@dataclass
+class _Load:
+    """The new part of one file, and where it goes."""
+
+    source: Source
+    path: Path
+    rel: str  # as the manifest and rejects name it
+    file_id: int
+    first_line: bytes  # the file's first line (a CSV header)
+    first_hash: str
+    start_offset: int  # the byte the new lines start at
+    start_line: int  # the physical line number they start at
+    redo_line: int | None  # a last line loaded without its newline, read again completed
+    size: int  # the byte they end at
+    scan: _Scan
+
+    @property
+    def last_line(self) -> int:
+        return self.start_line - 1 + self.scan.newlines + (0 if self.scan.ends_with_newline else 1)
+
+
 def _first_line(path: Path) -> bytes:
     with path.open("rb") as handle:
         head = handle.read(FIRST_LINE_MAX)
@@ -160,6 +192,41 @@ def _chunks(path: Path, start: int, end: int) -> Iterator[bytes]:
             carry = block[cut:]
         if carry:
             yield carry
+
+
+@dataclass
+class _Batch:
+    path: Path  # the file itself, or a temporary copy of the batch's bytes
+    end: int  # the byte its lines end at in that file
+    first_line: int  # physical line number of its first line
+    last_line: int  # and of its last (one without its newline included)
+
+
+def _batches(path: Path, start: int, end: int, first_line: int, last_line: int) -> Iterator[_Batch]:
+    """Bytes [start, end) of a file, lines first_line..last_line, as batches of whole lines of about
+    BATCH_BYTES each. The whole file in one batch is read where it is; anything else is copied to a
+    temporary file (DuckDB's reader takes files, not byte ranges), deleted once it has been read."""
+    if start == 0 and end == path.stat().st_size and end <= BATCH_BYTES:
+        yield _Batch(path, end, first_line, last_line)
+        return
+    chunks = _chunks(path, start, end)
+    chunk = next(chunks, None)
+    while chunk is not None:
+        with tempfile.NamedTemporaryFile(delete=False, suffix=".part") as handle:
+            lines = 0
+            while chunk is not None:
+                handle.write(chunk)
+                lines += chunk.count(b"\n")
+                chunk = next(chunks, None)
+                if handle.tell() >= BATCH_BYTES:
+                    break
+        part = Path(handle.name)
+        try:
+            end_line = last_line if chunk is None else first_line + lines - 1
+            yield _Batch(part, part.stat().st_size, first_line, end_line)
+        finally:
+            part.unlink(missing_ok=True)
+        first_line += lines
 
 
 def source_files(landing: Path, source: Source) -> list[Path]:
@@ -241,63 +308,80 @@ class Loader:
             redo_line = lines_loaded if partial else None
             start_line = lines_loaded if partial else lines_loaded + 1
 
-        # Read the new lines first, outside the transaction: a failed fast read must not abort it.
         scan = _scan(path, start_offset, size)
-        lines_total = start_line - 1 + scan.newlines + (0 if scan.ends_with_newline else 1)
+        load = _Load(
+            source, path, rel, file_id, first, first_hash, start_offset, start_line, redo_line, size, scan
+        )
         try:
-            self._lines_by_reader(
-                path, start_offset, size, start_line, lines_total - start_line + 1, scan.has_cr
-            )
-        except duckdb.Error:
-            # not UTF-8, or a control character the reader splits on: read it in Python instead
-            self._lines_by_chunks(path, start_offset, size, start_line)
+            loaded, rejected = self._load(load, fast=True)
+        except _Unreadable:
+            # not UTF-8, or a control character DuckDB's reader splits on: the load again, read in Python
+            loaded, rejected = self._load(load, fast=False)
+        return FileResult(rel, status, loaded, rejected, time.monotonic() - started)
 
-        self.con.execute("begin transaction")
+    def _load(self, load: _Load, fast: bool) -> tuple[int, int]:
+        """One transaction: the line to redo removed, each batch of new lines parsed and routed, the
+        manifest row written. A crash or an error leaves nothing of it behind."""
+        con = self.con
+        con.execute("begin transaction")
         try:
-            if redo_line is not None:
-                self.con.execute(
-                    f"delete from {source.table} where _file_id = ? and _line_no = ?", [file_id, redo_line]
+            if load.redo_line is not None:
+                con.execute(
+                    f"delete from {load.source.table} where _file_id = ? and _line_no = ?",
+                    [load.file_id, load.redo_line],
                 )
-                self.con.execute(
-                    "delete from raw.rejects where file_id = ? and line_no = ?", [file_id, redo_line]
+                con.execute(
+                    "delete from raw.rejects where file_id = ? and line_no = ?",
+                    [load.file_id, load.redo_line],
                 )
-            loaded, rejected = self._load_lines(source, path, rel, file_id, first)
-            self.con.execute("delete from raw.load_manifest where file_id = ?", [file_id])
-            self.con.execute(
+            con.execute(f"create or replace temp table {EARLIER_DUPLICATES} (_h uhugeint, line_no bigint)")
+            loaded = rejected = 0
+            for batch in _batches(load.path, load.start_offset, load.size, load.start_line, load.last_line):
+                if fast:
+                    self._lines_by_reader(batch, load.scan.has_cr)
+                else:
+                    self._lines_by_chunks(batch)
+                batch_loaded, batch_rejected = self._load_lines(load)
+                loaded += batch_loaded
+                rejected += batch_rejected
+            con.execute("delete from raw.load_manifest where file_id = ?", [load.file_id])
+            con.execute(
                 """insert into raw.load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?,
                      ?, ?, now()::timestamp, now()::timestamp)""",
                 [
-                    file_id,
-                    source.name,
-                    rel,
-                    size,
-                    scan.sha256,
-                    first_hash,
-                    scan.newline_end,
-                    lines_total,
-                    not scan.ends_with_newline,
+                    load.file_id,
+                    load.source.name,
+                    load.rel,
+                    load.size,
+                    load.scan.sha256,
+                    load.first_hash,
+                    load.scan.newline_end,
+                    load.last_line,
+                    not load.scan.ends_with_newline,
                     loaded,
                     rejected,
                 ],
             )
-            self.con.execute("commit")
+            con.execute("commit")
         except BaseException:
-            self.con.execute("rollback")
+            con.execute("rollback")
             raise
         finally:
-            self.con.execute("drop table if exists _lines")
-        return FileResult(rel, status, loaded, rejected, time.monotonic() - started)
+            con.execute("drop table if exists _lines")
+            con.execute(f"drop table if exists {EARLIER_DUPLICATES}")
+        return loaded, rejected
 
-    def _load_lines(
-        self, source: Source, path: Path, rel: str, file_id: int, first_line: bytes
-    ) -> tuple[int, int]:
-        """Parse the numbered lines in ``_lines``; good rows to the raw table, the rest to rejects."""
+    def _load_lines(self, load: _Load) -> tuple[int, int]:
+        """Parse the numbered lines in ``_lines`` (one batch); good rows to the raw table, the rest to
+        rejects. A line repeating an earlier one of this load, in this batch or an earlier one, is a
+        duplicate of that line; one repeating a line loaded before, of the warehouse."""
         con = self.con
+        source, path = load.source, load.path
         header: list[str] | None = None
         if source.fmt == "csv" or (source.fmt == "queue_log" and path.suffix.lower() == ".csv"):
             header = [
                 h.strip().lower()
-                for h in next(csv.reader([first_line.decode("utf-8", "replace").rstrip("\r")]), [])
+                for h in next(csv.reader([load.first_line.decode("utf-8", "replace").rstrip("\r")]), [])
             ]
             if header and header[0].startswith("\ufeff"):
                 header[0] = header[0].lstrip("\ufeff")
@@ -312,31 +396,47 @@ class Loader:
 
         columns = table_columns(source)
         quoted = ", ".join(f'"{c}"' for c in columns)
-        con.execute(f"""
+        con.execute(
+            f"""
             create or replace temp table _parsed as
             with parsed as ({parse}),
             hashed as (
               select *, md5_number(line) as _h from parsed
+            ), occurrences as (
+              -- where each text occurs in this load: this batch, the lines earlier batches loaded and
+              -- those they rejected as loaded before
+              select _h, line_no from hashed
+              union all
+              select _line_hash, _line_no from {source.table}
+              where _file_id = ? and _line_no >= ? and _line_hash in (select _h from hashed)
+              union all
+              select _h, line_no from {EARLIER_DUPLICATES} where _h in (select _h from hashed)
             ), repeated as (
-              -- lines whose text occurs more than once in this load: a group, not a window (a sort)
-              select _h, min(line_no) as _first from hashed group by _h having count(*) > 1
+              -- a group, not a window (a sort)
+              select _h, min(line_no) as _first from occurrences group by _h having count(*) > 1
             )
             select h.* exclude (reason),
               case when h.reason is not null then h.reason
                    when r._first < h.line_no then 'duplicate of line ' || r._first || ' of this file'
-                   when h._h in (select _line_hash from {source.table}) then 'duplicate of a line already loaded'
+                   when h._h in (select _line_hash from {source.table}) then {sql.lit(ALREADY_LOADED)}
               end as reason
-            from hashed h left join repeated r on r._h = h._h""")
+            from hashed h left join repeated r on r._h = h._h""",
+            [load.file_id, load.start_line],
+        )
         con.execute(
             f"""insert into {source.table} ({quoted}, _file_id, _line_no, _line_hash)
                         select {quoted}, ?, line_no, _h from _parsed where reason is null""",
-            [file_id],
+            [load.file_id],
         )
         con.execute(
             """insert into raw.rejects
                        select ?, ?, ?, line_no, line, reason, now()::timestamp
                        from _parsed where reason is not null order by line_no""",
-            [source.name, rel, file_id],
+            [source.name, load.rel, load.file_id],
+        )
+        con.execute(
+            f"insert into {EARLIER_DUPLICATES} select _h, line_no from _parsed where reason = ?",
+            [ALREADY_LOADED],
         )
         loaded, rejected = con.execute(
             "select count(*) filter (where reason is null), count(*) filter (where reason is not null) "
@@ -345,22 +445,12 @@ class Loader:
         con.execute("drop table _parsed")
         return loaded, rejected
 
-    def _lines_by_reader(
-        self, path: Path, start: int, size: int, start_line: int, count: int, has_cr: bool
-    ) -> None:
+    def _lines_by_reader(self, batch: _Batch, has_cr: bool) -> None:
         """Numbered lines via DuckDB's CSV reader (one column, no quoting): the fast path."""
-        tail: Path | None = None
-        target = path
-        if start > 0 or size < path.stat().st_size:
-            with tempfile.NamedTemporaryFile(delete=False, suffix=".part") as handle:
-                for chunk in _chunks(path, start, size):
-                    handle.write(chunk)
-                tail = Path(handle.name)
-            target = tail
+        # rows past the batch's last line were appended while we read: the next run takes them
+        # (stripping carriage returns is costly: only where the scan saw one)
+        line = "rtrim(line, chr(13))" if has_cr else "line"
         try:
-            # rows past `count` were appended while we read: the next run takes them
-            # (stripping carriage returns is costly: only where the scan saw one)
-            line = "rtrim(line, chr(13))" if has_cr else "line"
             self.con.execute(
                 f"""create or replace temp table _lines as
                 select line_no, line from (
@@ -368,19 +458,18 @@ class Loader:
                   from (select row_number() over () as n, line
                         from read_csv(?, columns = {{'line': 'VARCHAR'}}, delim = ?, quote = '', escape = '',
                                       header = false, auto_detect = false, new_line = ?)))
-                where line_no < ? + ? and line <> ''""",
-                [start_line, str(target), "\x01", "\\n", start_line, count],
+                where line_no <= ? and line <> ''""",
+                [batch.first_line, str(batch.path), "\x01", "\\n", batch.last_line],
             )
-        finally:
-            if tail is not None:
-                tail.unlink(missing_ok=True)
+        except duckdb.Error as error:
+            raise _Unreadable(str(error)) from error
 
-    def _lines_by_chunks(self, path: Path, start: int, size: int, start_line: int) -> None:
+    def _lines_by_chunks(self, batch: _Batch) -> None:
         """Numbered lines by splitting newline-aligned chunks in DuckDB (undecodable bytes replaced)."""
         con = self.con
         con.execute("create or replace temp table _chunks (start_line bigint, body varchar)")
-        line = start_line
-        for chunk in _chunks(path, start, size):
+        line = batch.first_line
+        for chunk in _chunks(batch.path, 0, batch.end):
             con.execute("insert into _chunks values (?, ?)", [line, chunk.decode("utf-8", errors="replace")])
             line += chunk.count(b"\n")
         con.execute(r"""

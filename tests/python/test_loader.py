@@ -348,3 +348,86 @@ def test_real_asterisk_22_files_load_without_rejects(wh: Warehouse) -> None:
         (wh.landing / "asterisk" / name).write_bytes((FIXTURES / "asterisk-22" / name).read_bytes())
     assert wh.load() == {"queue_log": (222, 0), "cdr": (180, 0)}
     assert wh.rows("select count(*) from raw.queue_log where event = 'ATTENDEDTRANSFER'") == [(1,)]
+
+
+def _loaded_and_rejected(wh: Warehouse, table: str) -> tuple[list[tuple], list[tuple]]:
+    rows = wh.rows(f"select * exclude (_file_id) from {table} order by _file_id, _line_no")
+    rejects = wh.rows("select file, line_no, raw_text, reason from raw.rejects order by file, line_no")
+    return rows, rejects
+
+
+def _batched(monkeypatch, batch_bytes: int) -> list[int]:
+    """Batches of about batch_bytes (read in pieces of a quarter of that); returns the list each
+    load's batch count is appended to."""
+    counts: list[int] = []
+    original = loader_module._batches
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        counts.append(0)
+        for batch in original(*args, **kwargs):
+            counts[-1] += 1
+            yield batch
+
+    monkeypatch.setattr(loader_module, "BATCH_BYTES", batch_bytes)
+    monkeypatch.setattr(loader_module, "CHUNK_BYTES", max(batch_bytes // 4, 1))
+    monkeypatch.setattr(loader_module, "_batches", counted)
+    return counts
+
+
+@pytest.mark.parametrize("variant", ["plain", "crlf", "undecodable"])
+def test_a_file_loaded_in_batches_gives_what_one_batch_gives(tmp_path, monkeypatch, variant: str) -> None:
+    """Duplicates across batches (of this file, of a line loaded before, of a line rejected as
+    loaded before), bad lines, blank lines and an unterminated last line. CRLF line ends, or
+    undecodable bytes in a late batch, send the whole load again to the slower reader."""
+    earlier = "1700000000|c0|q1|NONE|ENTERQUEUE||1|1"
+    body = [EVERY_EVENT[0], earlier, "not a line", "", *EVERY_EVENT[1:20], EVERY_EVENT[0], earlier]
+    body += [*EVERY_EVENT[20:], "1700000200|c9|q1|NONE|ENTERQUEUE||Müller|1", EVERY_EVENT[3], earlier]
+    newline = "\r\n" if variant == "crlf" else "\n"
+    text = (newline.join(body) + newline + "1700000300|c9|q1|NONE|ABANDON|1|1|5").encode()
+    if variant == "undecodable":
+        text = text.replace("Müller".encode(), b"M\xfcller")
+    results = []
+    for batch_bytes in (loader_module.BATCH_BYTES, 200):
+        (tmp_path / str(batch_bytes)).mkdir()
+        wh = Warehouse(tmp_path / str(batch_bytes))
+        counts = _batched(monkeypatch, batch_bytes)
+        write(wh.landing / "asterisk" / "queue_log.1", earlier + "\n")
+        assert wh.load() == {"queue_log": (1, 0)}
+        (wh.landing / "asterisk" / "queue_log").write_bytes(text)
+        assert wh.load() == {"queue_log": (len(EVERY_EVENT) + 2, 6)}
+        results.append((counts, _loaded_and_rejected(wh, "raw.queue_log")))
+        monkeypatch.undo()
+    (one_batch, (rows, rejects)), (batched, batched_result) = results
+    # the earlier file's load, then this one's: again after the fast reader failed (at a late batch)
+    loads = 2 if variant == "plain" else 3
+    assert one_batch == [1] * loads and len(batched) == loads and batched[-1] > 5, batched
+    if variant == "undecodable":
+        assert 1 < batched[1] < batched[2], batched
+    assert batched_result == (rows, rejects)
+    assert [(r[1], r[3]) for r in rejects] == [
+        (2, "duplicate of a line already loaded"),
+        (3, "too few fields: 1 (a queue_log line has at least epoch|callid|queuename|agent|event)"),
+        (24, "duplicate of line 1 of this file"),
+        (25, "duplicate of line 2 of this file"),
+        (41, "duplicate of line 7 of this file"),
+        (42, "duplicate of line 2 of this file"),
+    ]
+    assert rows[-1][-2:-1] == (43,) and rows[-1][4] == "ABANDON"  # the unterminated last line, loaded
+
+
+def test_a_grown_file_loads_its_new_lines_in_batches(tmp_path, monkeypatch) -> None:
+    """An append to a file loaded before (its unterminated line completed) in many batches."""
+    wh = Warehouse(tmp_path)
+    path = write(wh.landing / "asterisk" / "queue_log", "\n".join(EVERY_EVENT[:10]) + "\n1700000005|c1|q1|NO")
+    assert wh.load() == {"queue_log": (10, 1)}
+    counts = _batched(monkeypatch, 200)
+    with path.open("a") as handle:
+        handle.write("NE|ABANDON|1|1|5\n" + "\n".join([*EVERY_EVENT[10:], EVERY_EVENT[2]]) + "\n")
+    assert wh.load() == {"queue_log": (len(EVERY_EVENT) - 10 + 1, 1)}
+    assert counts[0] > 3
+    assert wh.rows("select count(*), min(_line_no), max(_line_no) from raw.queue_log") == [
+        (len(EVERY_EVENT) + 1, 1, len(EVERY_EVENT) + 1)
+    ]
+    assert wh.rows("select line_no, reason from raw.rejects") == [
+        (len(EVERY_EVENT) + 2, "duplicate of a line already loaded")  # loaded by the run before
+    ]

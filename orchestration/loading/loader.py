@@ -447,19 +447,19 @@ class Loader:
 
     def _lines_by_reader(self, batch: _Batch, has_cr: bool) -> None:
         """Numbered lines via DuckDB's CSV reader (one column, no quoting): the fast path."""
-        # rows past the batch's last line were appended while we read: the next run takes them
-        # (stripping carriage returns is costly: only where the scan saw one)
-        line = "rtrim(line, chr(13))" if has_cr else "line"
+        # rows past the batch's last line were appended while we read: the next run takes them. A file
+        # with carriage returns is read with CRLF line ends (a stray CR or a bare LF in it fails the
+        # reader: the slower one reads it)
         try:
             self.con.execute(
-                f"""create or replace temp table _lines as
+                """create or replace temp table _lines as
                 select line_no, line from (
-                  select ? + n - 1 as line_no, {line} as line
+                  select ? + n - 1 as line_no, line
                   from (select row_number() over () as n, line
-                        from read_csv(?, columns = {{'line': 'VARCHAR'}}, delim = ?, quote = '', escape = '',
+                        from read_csv(?, columns = {'line': 'VARCHAR'}, delim = ?, quote = '', escape = '',
                                       header = false, auto_detect = false, new_line = ?)))
                 where line_no <= ? and line <> ''""",
-                [batch.first_line, str(batch.path), "\x01", "\\n", batch.last_line],
+                [batch.first_line, str(batch.path), "\x01", "\\r\\n" if has_cr else "\\n", batch.last_line],
             )
         except duckdb.Error as error:
             raise _Unreadable(str(error)) from error

@@ -1,7 +1,8 @@
 {#- Step 3 of the agent day (kpi_agent_daily): scheduled and adherent seconds per agent and local day
     (pbx_timezone), to the second. Scheduled `work` matches logged in and not paused (or paused for
     acw); break, lunch, training and meeting match a pause of that category or being logged out.
-    Grain: agent_id, date_local. -#}
+    A schedule piece meets the states of its agent and day only (joined on the agent alone, every piece
+    met every state of its agent: pairs grew with the square of the days). Grain: agent_id, date_local. -#}
 {{ config(materialized='view') }}
 
 with days as (
@@ -36,6 +37,23 @@ schedule_pieces as (
 
 ),
 
+state_days as (
+
+    -- each logged-in or paused span, once per local day it touches (not cut: overlaps are measured
+    -- against the whole span)
+    select
+        states.agent_id,
+        days.date_local,
+        states.state,
+        states.category,
+        states.start_epoch,
+        states.end_epoch
+    from states
+    inner join days on states.start_epoch < days.day_end_epoch and states.end_epoch > days.day_start_epoch
+    where states.state in ('logged_in', 'paused')
+
+),
+
 piece_states as (
 
     -- per schedule piece: seconds logged in, paused (not acw), paused as scheduled
@@ -55,8 +73,8 @@ piece_states as (
             then {{ callmart.overlap_s('schedule_pieces.start_epoch', 'schedule_pieces.end_epoch', 'states.start_epoch', 'states.end_epoch') }} end), 0)
             as paused_as_scheduled_s
     from schedule_pieces
-    left join states
-        on states.agent_id = schedule_pieces.agent_id and states.state in ('logged_in', 'paused')
+    left join state_days as states
+        on states.agent_id = schedule_pieces.agent_id and states.date_local = schedule_pieces.date_local
         and states.start_epoch < schedule_pieces.end_epoch and states.end_epoch > schedule_pieces.start_epoch
     group by schedule_pieces.agent_id, schedule_pieces.date_local, schedule_pieces.activity,
              schedule_pieces.start_epoch, schedule_pieces.end_epoch

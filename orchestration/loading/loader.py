@@ -44,7 +44,7 @@ EARLIER_DUPLICATES = "_earlier_duplicates"  # this load's lines rejected as ALRE
 
 
 class _Unreadable(Exception):
-    """DuckDB's reader could not split the file into lines (not UTF-8, or a control character)."""
+    """DuckDB's reader could not split the file into lines (not UTF-8, mixed line ends, a stray CR)."""
 
 
 @dataclass
@@ -315,7 +315,7 @@ class Loader:
         try:
             loaded, rejected = self._load(load, fast=True)
         except _Unreadable:
-            # not UTF-8, or a control character DuckDB's reader splits on: the load again, read in Python
+            # not UTF-8, mixed line ends or a stray CR: the load again, read in Python
             loaded, rejected = self._load(load, fast=False)
         return FileResult(rel, status, loaded, rejected, time.monotonic() - started)
 

@@ -335,13 +335,16 @@ class Loader:
                     [load.file_id, load.redo_line],
                 )
             con.execute(f"create or replace temp table {EARLIER_DUPLICATES} (_h uhugeint, line_no bigint)")
+            parse, has_header = self._parse_sql(load)
             loaded = rejected = 0
             for batch in _batches(load.path, load.start_offset, load.size, load.start_line, load.last_line):
                 if fast:
                     self._lines_by_reader(batch, load.scan.has_cr)
                 else:
                     self._lines_by_chunks(batch)
-                batch_loaded, batch_rejected = self._load_lines(load)
+                batch_loaded, batch_rejected = self._load_lines(
+                    load, parse, has_header and batch.first_line == 1
+                )
                 loaded += batch_loaded
                 rejected += batch_rejected
             con.execute("delete from raw.load_manifest where file_id = ?", [load.file_id])
@@ -371,11 +374,8 @@ class Loader:
             con.execute(f"drop table if exists {EARLIER_DUPLICATES}")
         return loaded, rejected
 
-    def _load_lines(self, load: _Load) -> tuple[int, int]:
-        """Parse the numbered lines in ``_lines`` (one batch); good rows to the raw table, the rest to
-        rejects. A line repeating an earlier one of this load, in this batch or an earlier one, is a
-        duplicate of that line; one repeating a line loaded before, of the warehouse."""
-        con = self.con
+    def _parse_sql(self, load: _Load) -> tuple[str, bool]:
+        """The SELECT that parses this file's numbered lines, and whether its line 1 is a header."""
         source, path = load.source, load.path
         header: list[str] | None = None
         if source.fmt == "csv" or (source.fmt == "queue_log" and path.suffix.lower() == ".csv"):
@@ -385,7 +385,6 @@ class Loader:
             ]
             if header and header[0].startswith("\ufeff"):
                 header[0] = header[0].lstrip("\ufeff")
-            con.execute("delete from _lines where line_no = 1")
         if source.fmt == "queue_log":
             parse = sql.queue_log_csv(header) if header is not None else sql.queue_log_native()
         elif source.fmt == "cdr":
@@ -393,7 +392,16 @@ class Loader:
         else:
             assert header is not None
             parse = sql.csv_with_header(source, header)
+        return parse, header is not None
 
+    def _load_lines(self, load: _Load, parse: str, has_header: bool) -> tuple[int, int]:
+        """Parse the numbered lines in ``_lines`` (one batch) with ``parse``; good rows to the raw
+        table, the rest to rejects. A line repeating an earlier one of this load, in this batch or an
+        earlier one, is a duplicate of that line; one repeating a line loaded before, of the warehouse."""
+        con = self.con
+        source = load.source
+        if has_header:
+            con.execute("delete from _lines where line_no = 1")
         columns = table_columns(source)
         quoted = ", ".join(f'"{c}"' for c in columns)
         con.execute(

@@ -446,3 +446,26 @@ def test_a_grown_file_loads_its_new_lines_in_batches(tmp_path, monkeypatch) -> N
     assert wh.rows("select line_no, reason from raw.rejects") == [
         (len(EVERY_EVENT) + 2, "duplicate of a line already loaded")  # loaded by the run before
     ]
+
+
+def test_a_csv_loaded_in_batches_reads_its_header_once(tmp_path, monkeypatch) -> None:
+    """The header is line 1 of the first batch only; a bad row and a duplicate in late batches."""
+    header = "lead_id,entry_date,modify_date,list_id,status,phone_number,called_count"
+    rows = [f"{i},2023-11-01 08:00:00,2023-11-02 08:00:00,101,NEW,06123456{i:02d},0" for i in range(1, 21)]
+    rows += ["21,2023-11-01 08:00:00,2023-11-02 08:00:00,101,NEW,0612345621,three", rows[0]]
+    results = []
+    for batch_bytes in (loader_module.BATCH_BYTES, 200):
+        (tmp_path / str(batch_bytes)).mkdir()
+        wh = Warehouse(tmp_path / str(batch_bytes))
+        counts = _batched(monkeypatch, batch_bytes)
+        write(wh.landing / "dialer" / "vicidial_list.csv", "\n".join([header, *rows]) + "\n")
+        assert wh.load() == {"vicidial_list": (20, 2)}
+        results.append((counts, _loaded_and_rejected(wh, "raw.vicidial_list")))
+        monkeypatch.undo()
+    (one_batch, one_result), (batched, batched_result) = results
+    assert one_batch == [1] and batched[0] > 5, batched
+    assert batched_result == one_result
+    assert [(r[1], r[3]) for r in one_result[1]] == [
+        (22, "not a whole number in called_count: 'three'"),
+        (23, "duplicate of line 2 of this file"),
+    ]

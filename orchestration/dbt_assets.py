@@ -237,9 +237,7 @@ def build_dbt_assets() -> AssetsDefinition:
         full_reason = _full_refresh_reason(callmart, config, fingerprint)
         out = callmart.out
         engine = callmart.engine()
-        dbt_vars = dict(callmart.dbt_vars)
-        if callmart.as_of:  # the freshness test's as-of time: --as-of over --vars, as in `callmart check`
-            dbt_vars["as_of"] = callmart.as_of
+        dbt_vars = callmart.build_vars
         if engine is not None:
             dbt_vars |= _ingest(engine, callmart)
         rotate_log(paths.dbt_log_file, callmart.keep_runs)

@@ -64,7 +64,7 @@ def build_docs_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-def]
             stamp.unlink(missing_ok=True)
             # the catalog and lineage; compiling every model again would double the time
             args = ["docs", "generate", "--no-compile"]
-            done = run_dbt_on_warehouse(args, paths, paths.dbt_target, callmart.dbt_vars)
+            done = run_dbt_on_warehouse(args, paths, paths.dbt_target, callmart.build_vars)
             if done.returncode != 0:
                 raise RuntimeError(f"dbt docs generate failed:\n{done.stdout}\n{done.stderr}")
             stamp.write_text(fingerprint)

@@ -44,11 +44,13 @@ class InputTable:
 
 
 def input_tables(con: duckdb.DuckDBPyConnection) -> list[InputTable]:
-    """What dbt's sources and configuration models read, as the warehouse holds it now. The loader's
-    bookkeeping (rejects, manifest, line hashes) stays in DuckDB: no model reads it."""
+    """What dbt's sources and configuration models read, as the warehouse holds it now. Of the
+    loader's bookkeeping, only each file's id, source and first-line hash (the log-order key of
+    int_queue_log_events); the rejects and line hashes stay in DuckDB: no model reads them."""
     wanted = [tuple(s.table.split(".")) for s in SOURCES]
     wanted += [tuple(SALT_TABLE.split("."))]
     wanted += [("staging", s.name) for s in SEEDS]
+    wanted += [("raw", "load_manifest")]
     tables = []
     for schema, name in wanted:
         columns = con.execute(
@@ -56,6 +58,8 @@ def input_tables(con: duckdb.DuckDBPyConnection) -> list[InputTable]:
             "where table_schema = ? and table_name = ? and column_name <> '_line_hash' order by ordinal_position",
             [schema, name],
         ).fetchall()
+        if name == "load_manifest":
+            columns = [c for c in columns if c[0] in ("file_id", "source", "first_line_hash")]
         if columns:
             tables.append(InputTable(schema, name, tuple((c, t) for c, t in columns)))
     return tables

@@ -19,6 +19,9 @@ from orchestration.settings import StatePaths
 
 from .conftest import TEST_SALT_VARS
 
+# incremental warehouse, full build, rebuild window of each load, landing folder, full parse per load
+Builds = tuple[Path, Path, list[str], Path, list[bool]]
+
 
 def _split_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     with path.open(newline="") as handle:
@@ -121,7 +124,7 @@ def _normalised(con: duckdb.DuckDBPyConnection, table: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[str], Path, list[bool]]:
+def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
     root = tmp_path_factory.mktemp("incremental")
     generate(root / "generated", days=4, agents=10, seed=11, start=date(2026, 10, 19))
     loads = ThreeLoads(root / "generated", root / "live")
@@ -141,7 +144,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[s
     return incremental, full, windows, loads.live, full_parses
 
 
-def test_three_loads_give_the_marts_of_one_full_build(builds: tuple[Path, Path, list[str], Path, list[bool]]) -> None:
+def test_three_loads_give_the_marts_of_one_full_build(builds: Builds) -> None:
     incremental, full, windows, _, _ = builds
     assert windows[0] == "1900-01-01"  # the first build: everything
     # later ones are incremental: from the first new event's day, less the FCR window and the margins
@@ -174,7 +177,7 @@ def test_three_loads_give_the_marts_of_one_full_build(builds: tuple[Path, Path, 
         assert rows > 1000
 
 
-def test_late_events_in_later_loads_were_exercised(builds: tuple[Path, Path, list[str], Path, list[bool]]) -> None:
+def test_late_events_in_later_loads_were_exercised(builds: Builds) -> None:
     """The split is not trivial: cases resolved after the first load, stints cut by the first cut."""
     _, full, _, live, _ = builds
     _, first_cases = _split_csv(live / "crm" / "cases.csv")
@@ -185,7 +188,7 @@ def test_late_events_in_later_loads_were_exercised(builds: tuple[Path, Path, lis
     assert (live / "crm" / "contacts_2.csv").stat().st_size > 1000
 
 
-def test_later_builds_parse_the_project_partially(builds: tuple[Path, Path, list[str], Path, list[bool]]) -> None:
+def test_later_builds_parse_the_project_partially(builds: Builds) -> None:
     """The docs site of the first run is generated with the build's vars: a change of vars would
     make dbt parse the whole project again at the next build (about 8 s of a 90-day hourly run)."""
     *_, full_parses = builds

@@ -1,11 +1,17 @@
-{#- One row per queue_log event in log order (event_seq), with the agent spelling mapped to agent_id.
-    The log order and the agent mapping are computed on the narrow keys alone (file, line, epoch,
-    agent) and joined back to the wide rows once: sorting the whole wide row was three times
-    slower, and a second join of the wide rows to the agent map doubled the model's time
-    (benchmarks/). -#}
+{#- One row per queue_log event with its log-order key (event_seq) and the agent spelling mapped to
+    agent_id. A view: the key is computed per row (macros/log_order.sql), so nothing here needs the
+    whole log, and a model that reads recent events only (an incremental run) reads only those. -#}
+{{ config(materialized='view') }}
+
 with events as (
 
     select * from {{ ref('stg_asterisk__queue_log') }}
+
+),
+
+files as (
+
+    select * from {{ source('loader', 'load_manifest') }}
 
 ),
 
@@ -15,28 +21,16 @@ agent_map as (
 
 ),
 
-log_order as (
-
-    select
-        events.file_id,
-        events.line_no,
-        {{ callmart.mapped_agent_id('events.agent', 'agent_map') }} as agent_id,
-        row_number() over (order by events.event_epoch, events.file_id, events.line_no) as event_seq
-
-    from events
-    left join agent_map on agent_map.agent = events.agent
-
-),
-
 final as (
 
     select
         events.*,
-        log_order.agent_id,
-        log_order.event_seq
+        {{ callmart.mapped_agent_id('events.agent', 'agent_map') }} as agent_id,
+        {{ callmart.log_order_key('events.event_epoch', 'files.first_line_hash', 'events.line_no') }} as event_seq
 
     from events
-    inner join log_order on log_order.file_id = events.file_id and log_order.line_no = events.line_no
+    inner join files on files.file_id = events.file_id
+    left join agent_map on agent_map.agent = events.agent
 
 )
 

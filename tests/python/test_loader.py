@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import random
+
+import duckdb
 import pytest
 
 from orchestration.loading import loader as loader_module
+from orchestration.loading import sql
 from tests.python.conftest import FIXTURES, Warehouse, write
 
 # Every event of the contract's table, with the data fields Asterisk writes (0 to 6).
@@ -262,6 +267,41 @@ def test_bad_cdr_lines_are_rejected(wh: Warehouse, line: str, reason_start: str)
     assert wh.load() == {"cdr": (1, 1)}
     (reason,) = wh.rows("select reason from raw.rejects")[0]
     assert reason.startswith(reason_start), reason
+
+
+def test_quoting_lines_split_alike_each_way() -> None:
+    """The split at quote characters gives the RFC 4180 regular expression's fields and verdict on
+    every line, and on a well-formed one the fields Python's csv module reads."""
+    rng = random.Random(4180)
+    alphabet = ['"', '"', ",", ",", "a", "b", " ", '""']
+    made = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(20_000)}
+    lines = sorted(line for line in made if '"' in line)
+    con = duckdb.connect()
+    con.execute("create table _lines as select unnest($1) as line", [lines])
+    by_parts = con.execute(
+        f"select line, {sql._QUOTE_PARTS_FIELDS}, {sql._QUOTE_PARTS_WELLFORMED} "
+        "from (select line, string_split(line, '\"') as parts from _lines) order by line"
+    ).fetchall()
+    by_regex = con.execute(
+        f"select line, {sql._csv_unquoted('pieces')}, {sql._csv_wellformed('pieces', 'line')} "
+        f"from (select line, {sql._csv_pieces('line')} as pieces from _lines) order by line"
+    ).fetchall()
+    wellformed = [row for row in by_parts if row[2]]
+    assert len(by_parts) == len(lines) and 1_000 < len(wellformed) < len(lines) - 1_000
+    assert [(r[0], r[2]) for r in by_parts] == [(r[0], r[2]) for r in by_regex]
+    assert [r[:2] for r in by_parts if r[2]] == [r[:2] for r in by_regex if r[2]]
+    for line, fields, _ in wellformed:
+        assert fields == next(csv.reader([line], strict=True)), line
+
+
+def test_a_quoting_line_with_a_unit_separator_keeps_its_fields(wh: Warehouse) -> None:
+    odd = CDR_16.replace('"SIP/trunk-1"', '"SIP/trunk,\x1f1"')
+    write(wh.landing / "asterisk" / "Master.csv", f"{CDR_16}\n{odd}\n")
+    assert wh.load() == {"cdr": (2, 0)}
+    assert wh.rows("select channel, clid, lastdata from raw.cdr order by _line_no") == [
+        ("SIP/trunk-1", '"Caller" <0612345678>', "SIP/100,30"),
+        ("SIP/trunk,\x1f1", '"Caller" <0612345678>', "SIP/100,30"),
+    ]
 
 
 def test_vicidial_exports_with_extra_and_missing_columns(wh: Warehouse) -> None:

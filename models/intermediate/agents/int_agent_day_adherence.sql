@@ -11,15 +11,18 @@ with days as (
 
 ),
 
-states as (
-
-    select * from {{ ref('fct_agent_states') }}
-
-),
-
 schedule as (
 
     select * from {{ ref('int_agent_schedule') }}
+
+),
+
+state_days as (
+
+    -- each logged-in or paused span, once per local day it touches (not cut: overlaps are measured
+    -- against the whole span)
+    select * from {{ ref('int_agent_state_days') }}
+    where state in ('logged_in', 'paused')
 
 ),
 
@@ -34,23 +37,6 @@ schedule_pieces as (
         least(schedule.end_epoch, days.day_end_epoch) as end_epoch
     from schedule
     inner join days on schedule.start_epoch < days.day_end_epoch and schedule.end_epoch > days.day_start_epoch
-
-),
-
-state_days as (
-
-    -- each logged-in or paused span, once per local day it touches (not cut: overlaps are measured
-    -- against the whole span)
-    select
-        states.agent_id,
-        days.date_local,
-        states.state,
-        states.category,
-        states.start_epoch,
-        states.end_epoch
-    from states
-    inner join days on states.start_epoch < days.day_end_epoch and states.end_epoch > days.day_start_epoch
-    where states.state in ('logged_in', 'paused')
 
 ),
 

@@ -3,29 +3,9 @@
     across midnight counts its part in each day. -#}
 {{ config(materialized='view') }}
 
-with days as (
+with state_days as (
 
-    select * from {{ ref('int_pbx_days') }}
-
-),
-
-states as (
-
-    select * from {{ ref('fct_agent_states') }}
-
-),
-
-state_days as (
-
-    select
-        states.agent_id,
-        days.date_local,
-        states.state,
-        states.category,
-        {{ callmart.overlap_s('states.start_epoch', 'states.end_epoch', 'days.day_start_epoch', 'days.day_end_epoch') }}
-            as seconds
-    from states
-    inner join days on states.start_epoch < days.day_end_epoch and states.end_epoch > days.day_start_epoch
+    select * from {{ ref('int_agent_state_days') }}
 
 ),
 
@@ -34,13 +14,13 @@ final as (
     select
         agent_id,
         date_local,
-        sum(case when state = 'logged_in' then seconds else 0 end) as logged_in_s,
-        sum(case when state = 'paused' then seconds else 0 end) as paused_s,
+        sum(case when state = 'logged_in' then seconds_in_day else 0 end) as logged_in_s,
+        sum(case when state = 'paused' then seconds_in_day else 0 end) as paused_s,
         {%- for category in callmart.pause_categories() %}
-        sum(case when state = 'paused' and category = '{{ category }}' then seconds else 0 end)
+        sum(case when state = 'paused' and category = '{{ category }}' then seconds_in_day else 0 end)
             as paused_{{ category }}_s,
         {%- endfor %}
-        sum(case when state = 'talk' then seconds else 0 end) as talk_s
+        sum(case when state = 'talk' then seconds_in_day else 0 end) as talk_s
     from state_days
     group by agent_id, date_local
 

@@ -153,7 +153,6 @@ def generate(
     workers = workers or min(days, os.cpu_count() or 1)
     asterisk = out / "asterisk"
     asterisk.mkdir(parents=True, exist_ok=True)
-    schedules: list[tuple[str, int, int, str]] = []
     counts = {"stints": 0, "cdr": 0}
 
     with contextlib.ExitStack() as files_open:
@@ -166,6 +165,11 @@ def generate(
         def sink(relative: str, suffix: list[object] | None = None) -> CsvRows:
             return CsvRows(files_open.enter_context(open_csv(out / relative)), HEADERS[relative], suffix)
 
+        # the WFM export day by day (each day's rows by agent and time), not held for a final sort
+        schedules = CsvRows(
+            files_open.enter_context(open_csv(out / "wfm/schedules.csv")),
+            ["agent", "start_ts", "end_ts", "activity"],
+        )
         cases = CsvCases(files_open.enter_context(open_csv(out / "crm/cases.csv")), HEADERS["crm/cases.csv"])
         tables = Tables(
             leads=sink("dialer/vicidial_list.csv"),
@@ -184,7 +188,8 @@ def generate(
                     cdr.write("\n".join(result.cdr) + "\n")
                 counts["cdr"] += len(result.cdr)
                 counts["stints"] += result.stints
-                schedules.extend(result.schedules)
+                for agent_id, start_epoch, end_epoch, activity in sorted(result.schedules):
+                    schedules.append([agent_id, iso(start_epoch), iso(end_epoch), activity])
                 progress(f"  day {result.day_index + 1}/{days}: {result.stints:,} queue stints")
                 yield result.answered
 
@@ -202,12 +207,7 @@ def generate(
         "crm/orders.csv": len(tables.orders),
         "crm/surveys.csv": len(tables.surveys),
     }
-    schedules.sort()
-    files["wfm/schedules.csv"] = _write_csv(
-        out / "wfm/schedules.csv",
-        ["agent", "start_ts", "end_ts", "activity"],
-        [[a, iso(s), iso(e), act] for a, s, e, act in schedules],
-    )
+    files["wfm/schedules.csv"] = len(schedules)
     files["hr/esat.csv"] = len(tables.esat)
     for name, rows in config_csvs(world).items():
         files[f"config/{name}.csv"] = _write_csv(

@@ -209,7 +209,11 @@ def build_business(
     order_no = 0
     survey_no = 0
     open_case: dict[str, tuple[str, int]] = {}  # customer -> (case_id, index in t.cases)
-    opened_order: deque[tuple[float, str, str]] = deque()  # (opened epoch, customer, case_id), oldest first
+    # cases in the order they were opened, to close stale ones: each one's epoch, and its (customer,
+    # case_id) while it may be open; None for one resolved at its first contact (most are), which
+    # then costs a pointer instead of a tuple and two strings held for 15 days
+    opened_epochs: deque[float] = deque()
+    opened_cases: deque[tuple[str, str] | None] = deque()
 
     def add_contact(
         epoch: float,
@@ -232,12 +236,15 @@ def build_business(
             t.cases.append([case_id, customer_id, client, rng.choice(CATEGORIES), iso(epoch), "", "open"])
             case_idx = len(t.cases) - 1
             open_case[customer_id] = (case_id, case_idx)
-            opened_order.append((epoch, customer_id, case_id))
+            opened_epochs.append(epoch)
+            opened_cases.append((customer_id, case_id))
         resolved = rng.random() < (0.72 if channel == "phone" else 0.6)
         if resolved:
             t.cases[case_idx][5] = iso(epoch + rng.randint(30, 900))
             t.cases[case_idx][6] = "resolved"
             open_case.pop(customer_id, None)
+            if opened_cases and opened_cases[-1] == (customer_id, case_id):
+                opened_cases[-1] = None
         contact_id = f"CT{contact_no:08d}"
         t.contacts.append(
             [
@@ -306,8 +313,12 @@ def build_business(
             add_contact(epoch, channel, pools[client].owner(num), agent, "", "", "", "inbound")
         # stale cases close unresolved after 14 days
         cutoff = datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() - 15 * 86400
-        while opened_order and opened_order[0][0] < cutoff:
-            opened, cust, case_id = opened_order.popleft()
+        while opened_epochs and opened_epochs[0] < cutoff:
+            opened = opened_epochs.popleft()
+            maybe_open = opened_cases.popleft()
+            if maybe_open is None:
+                continue
+            cust, case_id = maybe_open
             current = open_case.get(cust)
             if current is not None and current[0] == case_id:
                 t.cases[current[1]][5] = iso(opened + 15 * 86400)

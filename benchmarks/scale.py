@@ -229,6 +229,16 @@ def bench(stints: int, root: Path, reuse: bool = False) -> Result:
     return result
 
 
+def unused_name(name: str, suffixes: tuple[str, ...]) -> str:
+    """`name`, or `name-2`, `name-3`...: the first with no results file yet, so that a second run on
+    the same day (another machine under the same host name, another build) keeps the first's."""
+    candidate, n = name, 1
+    while any((RESULTS / f"{candidate}{suffix}").exists() for suffix in suffixes):
+        n += 1
+        candidate = f"{name}-{n}"
+    return candidate
+
+
 def machine() -> dict[str, str]:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     model = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
@@ -296,6 +306,7 @@ def main() -> None:
     name = f"{host['date']}-{host['host']}-{'-'.join(str(r.stints) for r in results)}"
     if host["duckdb_memory_limit"] != "none":
         name += f"-memory-limit-{host['duckdb_memory_limit']}"
+    name = unused_name(name, (".md", ".json"))
     (RESULTS / f"{name}.md").write_text(text + "\n")
     (RESULTS / f"{name}.json").write_text(
         json.dumps({"machine": host, "results": [asdict(r) | {"ratio": r.ratio} for r in results]}, indent=2)

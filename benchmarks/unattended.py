@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale import RESULTS, machine  # noqa: E402
+from scale import RESULTS, machine, unused_name  # noqa: E402
 
 HOUR_S = 3600
 SALT = ["--vars", "{pii_salt: benchmark-salt}"]
@@ -221,6 +221,7 @@ def main() -> None:
             result["latency"] = latency(root)
     RESULTS.mkdir(exist_ok=True)
     name = f"{host['date']}-{host['host']}-unattended" + ("-latency" if args.latency_only else "")
+    name = unused_name(name, (".json",))
     (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     print(f"results: {RESULTS / name}.json")
 

@@ -184,9 +184,8 @@ def generate(
         def answered_by_day() -> Iterator[list[AnsweredStint]]:
             for result in _days(work, days, workers):
                 queue_log.add_day(result.queue_log)
-                if result.cdr:
-                    cdr.write("\n".join(result.cdr) + "\n")
-                counts["cdr"] += len(result.cdr)
+                cdr.write(result.cdr)
+                counts["cdr"] += result.cdr_rows
                 counts["stints"] += result.stints
                 for agent_id, start_epoch, end_epoch, activity in sorted(result.schedules):
                     schedules.append([agent_id, iso(start_epoch), iso(end_epoch), activity])

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import math
 import random
+from bisect import bisect
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
-from typing import Protocol
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from .inbound import AnsweredStint, _utc_date
 from .world import CAMPAIGNS, World, site_datetime
+
+T = TypeVar("T")
 
 # (status, probability) of a dial attempt's outcome, and whether it ends the lead.
 ATTEMPT_OUTCOMES = (
@@ -55,6 +58,26 @@ OUTCOME_CUM = list(accumulate(w for _, w in ATTEMPT_OUTCOMES))
 CSAT_GOOD_CUM = list(accumulate((5, 7, 13, 35, 40)))
 CSAT_BAD_CUM = list(accumulate((20, 20, 25, 20, 15)))
 NPS_CUM = list(accumulate((2, 1, 2, 2, 3, 5, 6, 10, 18, 24, 27)))
+CSAT_SCORES = (1, 2, 3, 4, 5)
+
+# The draws below give the numbers random.Random's randint, choice and choices give for the same
+# state (its own _randbelow and bisection), without their argument checks: called millions of
+# times a month, those checks were a sixth of the process that writes the CRM and dialer rows.
+
+
+def _randint(rng: random.Random, low: int, high: int) -> int:
+    """`rng.randint(low, high)`."""
+    return low + rng._randbelow(high - low + 1)  # type: ignore[attr-defined]
+
+
+def _choice(rng: random.Random, seq: Sequence[T]) -> T:
+    """`rng.choice(seq)`."""
+    return seq[rng._randbelow(len(seq))]  # type: ignore[attr-defined]
+
+
+def _weighted(rng: random.Random, population: Sequence[T], cum_weights: list[int]) -> T:
+    """`rng.choices(population, cum_weights=cum_weights)[0]`."""
+    return population[bisect(cum_weights, rng.random() * (cum_weights[-1] + 0.0), 0, len(cum_weights) - 1)]
 
 
 def iso(epoch: float) -> str:
@@ -110,6 +133,7 @@ class CustomerPool:
     size: int
     multiplier: int  # coprime to span
     offset: int
+    inverse: int  # of the multiplier, modulo span
 
     def __len__(self) -> int:
         return self.size
@@ -125,7 +149,7 @@ class CustomerPool:
         value = int(rest) - self.low
         if not 0 <= value < self.span:
             return None
-        index = (value - self.offset) * pow(self.multiplier, -1, self.span) % self.span
+        index = (value - self.offset) * self.inverse % self.span
         return (self.client, f"{self.client[:2].upper()}{index:07d}") if index < self.size else None
 
     def owner(self, number: str) -> tuple[str, str]:
@@ -156,9 +180,9 @@ def customer_pools(seed: int, n_agents: int) -> Pools:
         multiplier = rng.randrange(span // 3, span)
         while math.gcd(multiplier, span) != 1:
             multiplier += 1
-        pools[client] = CustomerPool(
-            client, prefix, low, span, min(size, span), multiplier, rng.randrange(span)
-        )
+        offset = rng.randrange(span)
+        inverse = pow(multiplier, -1, span)
+        pools[client] = CustomerPool(client, prefix, low, span, min(size, span), multiplier, offset, inverse)
     return pools
 
 
@@ -233,14 +257,14 @@ def build_business(
         else:
             case_no += 1
             case_id = f"CS{case_no:07d}"
-            t.cases.append([case_id, customer_id, client, rng.choice(CATEGORIES), iso(epoch), "", "open"])
+            t.cases.append([case_id, customer_id, client, _choice(rng, CATEGORIES), iso(epoch), "", "open"])
             case_idx = len(t.cases) - 1
             open_case[customer_id] = (case_id, case_idx)
             opened_epochs.append(epoch)
             opened_cases.append((customer_id, case_id))
         resolved = rng.random() < (0.72 if channel == "phone" else 0.6)
         if resolved:
-            t.cases[case_idx][5] = iso(epoch + rng.randint(30, 900))
+            t.cases[case_idx][5] = iso(epoch + _randint(rng, 30, 900))
             t.cases[case_idx][6] = "resolved"
             open_case.pop(customer_id, None)
             if opened_cases and opened_cases[-1] == (customer_id, case_id):
@@ -263,16 +287,16 @@ def build_business(
         )
         if rng.random() < 0.22:
             survey_no += 1
-            answered_at = epoch + rng.randint(120, 7200)
+            answered_at = epoch + _randint(rng, 120, 7200)
             if rng.random() < 0.6:
                 score = (
-                    rng.choices((1, 2, 3, 4, 5), (5, 7, 13, 35, 40))[0]
+                    _weighted(rng, CSAT_SCORES, CSAT_GOOD_CUM)
                     if resolved
-                    else rng.choices((1, 2, 3, 4, 5), (20, 20, 25, 20, 15))[0]
+                    else _weighted(rng, CSAT_SCORES, CSAT_BAD_CUM)
                 )
                 t.surveys.append([f"SV{survey_no:08d}", iso(answered_at), contact_id, "csat", score])
             else:
-                score = rng.choices(range(11), cum_weights=NPS_CUM)[0]
+                score = _weighted(rng, range(11), NPS_CUM)
                 t.surveys.append([f"SV{survey_no:08d}", iso(answered_at), contact_id, "nps", score])
 
     for day, answered in zip(world.dates, answered_by_day, strict=True):
@@ -305,11 +329,11 @@ def build_business(
         n_digital = int(len(answered) * 0.45)
         day_base = site_datetime(day, 0.0).timestamp()
         for _ in range(n_digital):
-            client = rng.choice(("acme", "acme", "globex"))
+            client = _choice(rng, ("acme", "acme", "globex"))
             num = pools[client][int(len(pools[client]) * rng.random() ** 1.15)]
             epoch = day_base + rng.uniform(7, 22) * 3600
-            channel = rng.choices(CHANNEL_NAMES, cum_weights=CHANNEL_CUM)[0]
-            agent = "" if channel == "self_service" else rng.choice(world.agents).agent_id
+            channel = _weighted(rng, CHANNEL_NAMES, CHANNEL_CUM)
+            agent = "" if channel == "self_service" else _choice(rng, world.agents).agent_id
             add_contact(epoch, channel, pools[client].owner(num), agent, "", "", "", "inbound")
         # stale cases close unresolved after 14 days
         cutoff = datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() - 15 * 86400
@@ -340,9 +364,9 @@ def build_business(
                 cursor += 1
                 if lead["campaign"] is not camp:
                     continue
-                status = rng.choices(OUTCOME_NAMES, cum_weights=OUTCOME_CUM)[0]
-                ring = rng.randint(5, 25)
-                length = rng.randint(60, 600) if status in HUMAN else rng.randint(0, 30)
+                status = _weighted(rng, OUTCOME_NAMES, OUTCOME_CUM)
+                ring = _randint(rng, 5, 25)
+                length = _randint(rng, 60, 600) if status in HUMAN else _randint(rng, 0, 30)
                 start = int(now)
                 lead["called"] = int(lead["called"]) + 1
                 lead["status"] = status
@@ -390,7 +414,7 @@ def build_business(
                         "",
                         "outbound",
                     )
-                now += ring + length + rng.randint(10, 40)
+                now += ring + length + _randint(rng, 10, 40)
         t.cases.settle({case_id for case_id, _ in open_case.values()})
     for ld in leads:
         t.leads.append(

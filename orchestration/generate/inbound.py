@@ -75,7 +75,8 @@ class AnsweredStint:
 class DayResult:
     day_index: int
     queue_log: DayEvents = field(default_factory=lambda: DayEvents([]))  # the day's events, sorted
-    cdr: list[str] = field(default_factory=list)
+    cdr: str = ""  # the day's cdr_csv lines, each ending with a newline
+    cdr_rows: int = 0
     answered: list[AnsweredStint] = field(default_factory=list)
     schedules: list[tuple[str, int, int, str]] = field(default_factory=list)
     stints: int = 0
@@ -185,6 +186,7 @@ def simulate_day(
     out = DayResult(day_index)
     epochs = array("q")  # the day's events as emitted: epoch and line (the sequence is the index)
     lines: list[str] = []
+    cdr_lines: list[str] = []
 
     def emit(epoch: float, line_tail: str) -> None:
         e = int(epoch)
@@ -286,7 +288,7 @@ def simulate_day(
             leave = t + rng.randint(1, 6)
             emit(leave, f"{callid}|{qname}|NONE|EXITEMPTY|{position}|{position}|{int(leave - t)}")
             heapq.heappush(w, leave)
-            out.cdr.append(_cdr(caller, qname, callid, t, None, leave, "NO ANSWER", ""))
+            cdr_lines.append(_cdr(caller, qname, callid, t, None, leave, "NO ANSWER", ""))
             continue
         if wait <= min(patience, q.timeout_s):
             st = chosen
@@ -336,7 +338,7 @@ def simulate_day(
             heapq.heappush(w, connect)
             _occupy(st, heaps, connect, busy_until)
             out.answered.append(AnsweredStint(callid, qname, agent.agent_id, int(connect), caller))
-            out.cdr.append(
+            cdr_lines.append(
                 _cdr(caller, qname, callid, t, t, end, "ANSWERED", f"Local/{agent.agent_id}@from-queue/n")
             )
         elif q.timeout_s <= patience:
@@ -348,7 +350,7 @@ def simulate_day(
                 )
             emit(leave, f"{callid}|{qname}|NONE|EXITWITHTIMEOUT|{position}|{position}|{q.timeout_s}")
             heapq.heappush(w, leave)
-            out.cdr.append(_cdr(caller, qname, callid, t, t, leave, "ANSWERED", ""))
+            cdr_lines.append(_cdr(caller, qname, callid, t, t, leave, "ANSWERED", ""))
             if q.overflow_to:
                 call_no += 1
                 heapq.heappush(arrivals, (leave + 1, call_no, q.overflow_to, callid, caller, 1.5))
@@ -365,7 +367,7 @@ def simulate_day(
             else:
                 emit(leave, f"{callid}|{qname}|NONE|ABANDON|{position}|{position}|{held}")
             heapq.heappush(w, leave)
-            out.cdr.append(_cdr(caller, qname, callid, t, t, leave, "ANSWERED", ""))
+            cdr_lines.append(_cdr(caller, qname, callid, t, t, leave, "ANSWERED", ""))
 
     # ---- agent sessions: logins, breaks, logoffs
     for st, pauses in zip(states, pauses_of, strict=True):
@@ -400,6 +402,11 @@ def simulate_day(
             for qn in agent.queues:
                 emit(logoff, f"MANAGER|{qn}|{agent.interface}|REMOVEMEMBER|")
     out.queue_log = DayEvents.sorted(epochs, lines, end_epoch)
+    out.cdr = "\n".join(cdr_lines) + "\n" if cdr_lines else ""
+    out.cdr_rows = len(cdr_lines)
+    # the day's text is held once, as two strings, while the result is pickled for the writer
+    lines.clear()
+    cdr_lines.clear()
     return out
 
 

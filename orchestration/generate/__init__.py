@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -149,13 +151,17 @@ def generate(
     pools = customer_pools(seed, agents)
     # the data ends where the last day's window does: calls still in progress then stay open
     end_epoch = int(site_datetime(world.dates[-1], 30.0).timestamp()) - 1800
-    work = partial(simulate_day, seed, agents, start, days, customers=pools, end_epoch=end_epoch)
     workers = workers or min(days, os.cpu_count() or 1)
     asterisk = out / "asterisk"
     asterisk.mkdir(parents=True, exist_ok=True)
     counts = {"stints": 0, "cdr": 0}
 
     with contextlib.ExitStack() as files_open:
+        # the days' CDR files, each appended to Master.csv in day order and deleted
+        parts = Path(files_open.enter_context(tempfile.TemporaryDirectory(prefix=".parts-", dir=out)))
+        work = partial(
+            simulate_day, seed, agents, start, days, customers=pools, end_epoch=end_epoch, parts=parts
+        )
         queue_log = QueueLogWriter(
             asterisk / "queue_log", f"{int(site_datetime(start, 5.9).timestamp())}|NONE|NONE|NONE|QUEUESTART|"
         )
@@ -184,7 +190,9 @@ def generate(
         def answered_by_day() -> Iterator[list[AnsweredStint]]:
             for result in _days(work, days, workers):
                 queue_log.add_day(result.queue_log)
-                cdr.write(result.cdr)
+                with open(result.cdr, encoding="utf-8") as part:
+                    shutil.copyfileobj(part, cdr)
+                os.unlink(result.cdr)
                 counts["cdr"] += result.cdr_rows
                 counts["stints"] += result.stints
                 for agent_id, start_epoch, end_epoch, activity in sorted(result.schedules):

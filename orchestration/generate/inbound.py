@@ -20,6 +20,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -75,7 +76,7 @@ class AnsweredStint:
 class DayResult:
     day_index: int
     queue_log: DayEvents = field(default_factory=lambda: DayEvents([]))  # the day's events, sorted
-    cdr: str = ""  # the day's cdr_csv lines, each ending with a newline
+    cdr: str = ""  # a file of the day's cdr_csv lines, which the writer appends to Master.csv
     cdr_rows: int = 0
     answered: list[AnsweredStint] = field(default_factory=list)
     schedules: list[tuple[str, int, int, str]] = field(default_factory=list)
@@ -179,14 +180,23 @@ def simulate_day(
     day_index: int,
     customers: Pools,
     end_epoch: int | None,
+    parts: Path,
 ) -> DayResult:
+    """One day's traffic; its CDR lines go to a file in `parts` as they come (a day of a big center
+    writes a hundred thousand, which then need not be held, pickled and sent)."""
     world: World = build_world(seed, n_agents, start, days)
     day = start + timedelta(days=day_index)
     rng = random.Random(seed * 1_000_003 + day_index * 7919 + 17)
     out = DayResult(day_index)
     epochs = array("q")  # the day's events as emitted: epoch and line (the sequence is the index)
     lines: list[str] = []
-    cdr_lines: list[str] = []
+    cdr_path = parts / f"cdr-{day_index:05d}.csv"
+    cdr_file = cdr_path.open("w", encoding="utf-8")
+    out.cdr = str(cdr_path)
+
+    def cdr(line: str) -> None:
+        cdr_file.write(line + "\n")
+        out.cdr_rows += 1
 
     def emit(epoch: float, line_tail: str) -> None:
         e = int(epoch)
@@ -288,7 +298,7 @@ def simulate_day(
             leave = t + rng.randint(1, 6)
             emit(leave, f"{callid}|{qname}|NONE|EXITEMPTY|{position}|{position}|{int(leave - t)}")
             heapq.heappush(w, leave)
-            cdr_lines.append(_cdr(caller, qname, callid, t, None, leave, "NO ANSWER", ""))
+            cdr(_cdr(caller, qname, callid, t, None, leave, "NO ANSWER", ""))
             continue
         if wait <= min(patience, q.timeout_s):
             st = chosen
@@ -338,9 +348,7 @@ def simulate_day(
             heapq.heappush(w, connect)
             _occupy(st, heaps, connect, busy_until)
             out.answered.append(AnsweredStint(callid, qname, agent.agent_id, int(connect), caller))
-            cdr_lines.append(
-                _cdr(caller, qname, callid, t, t, end, "ANSWERED", f"Local/{agent.agent_id}@from-queue/n")
-            )
+            cdr(_cdr(caller, qname, callid, t, t, end, "ANSWERED", f"Local/{agent.agent_id}@from-queue/n"))
         elif q.timeout_s <= patience:
             leave = t + q.timeout_s
             if chosen is not None and avail < leave <= connect:
@@ -350,7 +358,7 @@ def simulate_day(
                 )
             emit(leave, f"{callid}|{qname}|NONE|EXITWITHTIMEOUT|{position}|{position}|{q.timeout_s}")
             heapq.heappush(w, leave)
-            cdr_lines.append(_cdr(caller, qname, callid, t, t, leave, "ANSWERED", ""))
+            cdr(_cdr(caller, qname, callid, t, t, leave, "ANSWERED", ""))
             if q.overflow_to:
                 call_no += 1
                 heapq.heappush(arrivals, (leave + 1, call_no, q.overflow_to, callid, caller, 1.5))
@@ -367,7 +375,7 @@ def simulate_day(
             else:
                 emit(leave, f"{callid}|{qname}|NONE|ABANDON|{position}|{position}|{held}")
             heapq.heappush(w, leave)
-            cdr_lines.append(_cdr(caller, qname, callid, t, t, leave, "ANSWERED", ""))
+            cdr(_cdr(caller, qname, callid, t, t, leave, "ANSWERED", ""))
 
     # ---- agent sessions: logins, breaks, logoffs
     for st, pauses in zip(states, pauses_of, strict=True):
@@ -402,11 +410,9 @@ def simulate_day(
             for qn in agent.queues:
                 emit(logoff, f"MANAGER|{qn}|{agent.interface}|REMOVEMEMBER|")
     out.queue_log = DayEvents.sorted(epochs, lines, end_epoch)
-    out.cdr = "\n".join(cdr_lines) + "\n" if cdr_lines else ""
-    out.cdr_rows = len(cdr_lines)
-    # the day's text is held once, as two strings, while the result is pickled for the writer
+    cdr_file.close()
+    # the day's text is held once, as one string, while the result is pickled for the writer
     lines.clear()
-    cdr_lines.clear()
     return out
 
 

@@ -81,7 +81,9 @@ class DayEvents:
         day = cls([])
         day.epochs = array("q", (epochs[i] for i in order))
         day.seqs = array("q", (i + 1 for i in order))
-        day.text = "\n".join([lines[i] for i in order]) + "\n" if order else ""
+        texts = [lines[i] for i in order]
+        texts.append("")  # the last line's newline, without copying the day's text once more
+        day.text = "\n".join(texts)
         day.offsets.extend(accumulate(len(lines[i]) + 1 for i in order))
         return day
 

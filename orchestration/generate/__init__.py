@@ -106,6 +106,7 @@ HEADERS: dict[str, list[str]] = {
     ],
     "crm/surveys.csv": ["response_id", "response_ts", "contact_id", "survey", "score"],
     "hr/esat.csv": ["response_id", "response_ts", "agent", "team", "score"],
+    "wfm/schedules.csv": ["agent", "start_ts", "end_ts", "activity"],
 }
 
 
@@ -172,10 +173,7 @@ def generate(
             return CsvRows(files_open.enter_context(open_csv(out / relative)), HEADERS[relative], suffix)
 
         # the WFM export day by day (each day's rows by agent and time), not held for a final sort
-        schedules = CsvRows(
-            files_open.enter_context(open_csv(out / "wfm/schedules.csv")),
-            ["agent", "start_ts", "end_ts", "activity"],
-        )
+        schedules = sink("wfm/schedules.csv")
         cases = CsvCases(files_open.enter_context(open_csv(out / "crm/cases.csv")), HEADERS["crm/cases.csv"])
         tables = Tables(
             leads=sink("dialer/vicidial_list.csv"),
@@ -195,8 +193,8 @@ def generate(
                 os.unlink(result.cdr)
                 counts["cdr"] += result.cdr_rows
                 counts["stints"] += result.stints
-                for agent_id, start_epoch, end_epoch, activity in sorted(result.schedules):
-                    schedules.append([agent_id, iso(start_epoch), iso(end_epoch), activity])
+                for agent_id, piece_start, piece_end, activity in sorted(result.schedules):
+                    schedules.append([agent_id, iso(piece_start), iso(piece_end), activity])
                 progress(f"  day {result.day_index + 1}/{days}: {result.stints:,} queue stints")
                 yield result.answered
 

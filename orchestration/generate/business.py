@@ -252,7 +252,8 @@ def build_business(
         nonlocal contact_no, case_no, survey_no
         contact_no += 1
         client, customer_id = customer
-        if direction == "inbound" and customer_id in open_case:
+        opens_case = not (direction == "inbound" and customer_id in open_case)
+        if not opens_case:
             case_id, case_idx = open_case[customer_id]
         else:
             case_no += 1
@@ -267,7 +268,7 @@ def build_business(
             t.cases[case_idx][5] = iso(epoch + _randint(rng, 30, 900))
             t.cases[case_idx][6] = "resolved"
             open_case.pop(customer_id, None)
-            if opened_cases and opened_cases[-1] == (customer_id, case_id):
+            if opens_case:  # resolved at its first contact: nothing left to close
                 opened_cases[-1] = None
         contact_id = f"CT{contact_no:08d}"
         t.contacts.append(

@@ -194,7 +194,7 @@ def simulate_day(
     cdr_file = cdr_path.open("w", encoding="utf-8")
     out.cdr = str(cdr_path)
 
-    def cdr(line: str) -> None:
+    def write_cdr(line: str) -> None:
         cdr_file.write(line + "\n")
         out.cdr_rows += 1
 
@@ -298,7 +298,7 @@ def simulate_day(
             leave = t + rng.randint(1, 6)
             emit(leave, f"{callid}|{qname}|NONE|EXITEMPTY|{position}|{position}|{int(leave - t)}")
             heapq.heappush(w, leave)
-            cdr(_cdr(caller, qname, callid, t, None, leave, "NO ANSWER", ""))
+            write_cdr(_cdr(caller, qname, callid, t, None, leave, "NO ANSWER", ""))
             continue
         if wait <= min(patience, q.timeout_s):
             st = chosen
@@ -348,7 +348,9 @@ def simulate_day(
             heapq.heappush(w, connect)
             _occupy(st, heaps, connect, busy_until)
             out.answered.append(AnsweredStint(callid, qname, agent.agent_id, int(connect), caller))
-            cdr(_cdr(caller, qname, callid, t, t, end, "ANSWERED", f"Local/{agent.agent_id}@from-queue/n"))
+            write_cdr(
+                _cdr(caller, qname, callid, t, t, end, "ANSWERED", f"Local/{agent.agent_id}@from-queue/n")
+            )
         elif q.timeout_s <= patience:
             leave = t + q.timeout_s
             if chosen is not None and avail < leave <= connect:
@@ -358,7 +360,7 @@ def simulate_day(
                 )
             emit(leave, f"{callid}|{qname}|NONE|EXITWITHTIMEOUT|{position}|{position}|{q.timeout_s}")
             heapq.heappush(w, leave)
-            cdr(_cdr(caller, qname, callid, t, t, leave, "ANSWERED", ""))
+            write_cdr(_cdr(caller, qname, callid, t, t, leave, "ANSWERED", ""))
             if q.overflow_to:
                 call_no += 1
                 heapq.heappush(arrivals, (leave + 1, call_no, q.overflow_to, callid, caller, 1.5))
@@ -375,7 +377,7 @@ def simulate_day(
             else:
                 emit(leave, f"{callid}|{qname}|NONE|ABANDON|{position}|{position}|{held}")
             heapq.heappush(w, leave)
-            cdr(_cdr(caller, qname, callid, t, t, leave, "ANSWERED", ""))
+            write_cdr(_cdr(caller, qname, callid, t, t, leave, "ANSWERED", ""))
 
     # ---- agent sessions: logins, breaks, logoffs
     for st, pauses in zip(states, pauses_of, strict=True):

@@ -22,11 +22,21 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, AssetsDefinition, Config, Output
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    Config,
+    Failure,
+    Output,
+)
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
 from .engines import Engine
+from .quality import batch_tests
 from .resources import CallmartResource
 from .settings import PROJECT_DIR, StatePaths, cache_dir
 from .warehouse import connect, duckdb_settings
@@ -241,7 +251,16 @@ def build_dbt_assets() -> AssetsDefinition:
         if engine is not None:
             dbt_vars |= _ingest(engine, callmart)
         rotate_log(paths.dbt_log_file, callmart.keep_runs)
-        args = ["build", "--exclude", "test_type:unit", "--profiles-dir", str(write_profile(paths, engine))]
+        # an incremental DuckDB build whose tests were all compiled before builds the models with
+        # dbt and runs the tests in one batch (quality/batch_tests.py); any other build runs them
+        # in dbt, which records them for the next
+        test_key = batch_tests.record_key(
+            dbt_manifest().parent.name, dbt_vars, callmart.target, callmart.warehouse_path
+        )
+        batch = _batch(context, paths, test_key) if engine is None and not full_reason else None
+        # one --exclude argument (dagster-dbt passes on one value of each), a union in dbt's syntax
+        excluded = "test_type:unit" + (" resource_type:test" if batch is not None else "")
+        args = ["build", "--exclude", excluded, "--profiles-dir", str(write_profile(paths, engine))]
         args += ["--log-path", str(paths.dbt_logs), "--log-format-file", "text"]
         if dbt_vars:
             args += ["--vars", json.dumps(dbt_vars)]
@@ -255,8 +274,10 @@ def build_dbt_assets() -> AssetsDefinition:
         every_model = models == len(context.assets_def.keys)
         tests = len(context.selected_asset_check_keys)
         done_models = done_tests = failed_tests = 0
+        blocking: list[str] = []
         reported: set[str] = set()
-        started = time.monotonic()
+        started, started_at = time.monotonic(), time.time()
+        batch_s = 0.0
         try:
             with contextlib.redirect_stdout(_DbtEcho(callmart.verbose)):
                 for event in dbt.cli(args, context=context, target_path=paths.dbt_target).stream():
@@ -268,6 +289,21 @@ def build_dbt_assets() -> AssetsDefinition:
                         failed_tests += not event.passed
                     out.status(f"dbt      {done_models}/{models} models, {done_tests}/{tests} tests")
                     yield event
+            if batch is None:
+                if engine is None:
+                    _record_compiled_tests(paths, test_key, started_at)
+            else:
+                batch_started = time.monotonic()
+                for outcome in batch_tests.run_beside(lambda: connect(callmart.warehouse_path), batch):
+                    done_tests += 1
+                    failed_tests += outcome.status != "pass"
+                    if outcome.blocking:
+                        blocking.append(outcome.test.name)
+                    out.status(
+                        f"dbt      {done_models}/{models} models, {done_tests}/{tests} tests (one batch)"
+                    )
+                    yield _check_result(outcome)
+                batch_s = time.monotonic() - batch_started
         finally:
             if every_model and done_models == models:  # the next build may be incremental
                 paths.build_fingerprint(callmart.target).write_text(fingerprint)
@@ -279,16 +315,68 @@ def build_dbt_assets() -> AssetsDefinition:
                     if name not in reported
                 )
                 context.log.warning(f"dbt reported no result for: {', '.join(unreported)}")
-                out.line(f"dbt      no result reported for {', '.join(unreported)}")
+                more = f" and {len(unreported) - 5} more" if len(unreported) > 5 else ""
+                out.line(f"dbt      no result reported for {', '.join(unreported[:5])}{more}")
+            in_batch = f" (tests in one batch, {batch_s:.1f} s)" if batch is not None else ""
             out.line(
                 f"dbt      {done_models}/{models} models, {done_tests}/{tests} tests{failed} "
-                f"in {time.monotonic() - started:.0f} s (log: {paths.dbt_log_file})"
+                f"in {time.monotonic() - started:.0f} s{in_batch} (log: {paths.dbt_log_file})"
             )
+        if blocking:  # as `dbt build` exits non-zero: the step fails, nothing downstream runs
+            raise Failure(description=f"dbt tests failed: {', '.join(blocking)}")
         if engine is not None:
             marts = sorted(key.path[1] for key in context.selected_asset_keys if key.path[0] == "marts")
             _mirror(engine, callmart, marts)
 
     return callmart_dbt_assets
+
+
+def _batch(
+    context: AssetExecutionContext, paths: StatePaths, key: str
+) -> list[batch_tests.CompiledTest] | None:
+    """The selected checks' tests as recorded under `key`, when every one of them is; else None."""
+    available = batch_tests.recorded(paths.dbt_compiled_tests, key)
+    selected = sorted(context.selected_asset_check_keys, key=lambda k: (k.asset_key.path, k.name))
+    if not all((tuple(k.asset_key.path), k.name) in available for k in selected):
+        return None
+    return [available[(tuple(k.asset_key.path), k.name)] for k in selected]
+
+
+def _record_compiled_tests(paths: StatePaths, key: str, since: float) -> None:
+    """Record the tests dbt compiled in the build that just ran (its manifest is newer than `since`)."""
+    from dagster_dbt.asset_utils import get_asset_check_key_for_test
+
+    manifest_path = paths.dbt_target / "manifest.json"
+    if not manifest_path.is_file() or manifest_path.stat().st_mtime < since:
+        return
+    manifest = json.loads(manifest_path.read_text())
+    translator = CallmartTranslator()
+
+    def check_key(unique_id: str) -> tuple[tuple[str, ...], str] | None:
+        found = get_asset_check_key_for_test(manifest, translator, unique_id, project=None)
+        return (tuple(found.asset_key.path), found.name) if found else None
+
+    tests = batch_tests.compiled_tests(manifest, check_key)
+    if tests:
+        batch_tests.record(paths.dbt_compiled_tests, key, tests)
+
+
+def _check_result(outcome: batch_tests.TestOutcome) -> AssetCheckResult:
+    """A batch test's outcome as dagster-dbt reports a dbt test's."""
+    return AssetCheckResult(
+        asset_key=AssetKey(list(outcome.test.asset_key)),
+        check_name=outcome.test.check_name,
+        passed=outcome.status == "pass",
+        severity=AssetCheckSeverity.WARN if outcome.status == "warn" else AssetCheckSeverity.ERROR,
+        description=outcome.message if outcome.status == "error" else None,
+        metadata={
+            "unique_id": outcome.test.unique_id,
+            "status": outcome.status,
+            "dagster_dbt/failed_row_count": outcome.failures,
+            "Execution Duration": round(outcome.seconds, 3),
+            "run": "callmart batch",
+        },
+    )
 
 
 def _ingest(engine: Engine, callmart: CallmartResource) -> dict[str, Any]:

@@ -98,6 +98,12 @@ class StatePaths:
         return self.dbt_logs / "dbt.log"
 
     @property
+    def dbt_compiled_tests(self) -> Path:
+        """The SQL dbt compiled for each data test, run in one batch by incremental builds
+        (quality/batch_tests.py)."""
+        return self.state_dir / "dbt" / "compiled_tests.json"
+
+    @property
     def dbt_profiles(self) -> Path:
         return self.state_dir / "dbt"
 

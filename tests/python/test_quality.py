@@ -33,7 +33,9 @@ WARN_CHECKS = {
 }
 
 
-def _run(landing: Path, warehouse: Path, capsys) -> tuple[int, str]:
+def _run(landing: Path, warehouse: Path, capsys, progress: bool = False) -> tuple[int, str]:
+    """`callmart run` with the fixtures' configuration: exit code and output (with the progress
+    lines of stderr after it when `progress`)."""
     code = main(
         [
             "run",
@@ -47,7 +49,8 @@ def _run(landing: Path, warehouse: Path, capsys) -> tuple[int, str]:
             "data",
         ]
     )
-    return code, capsys.readouterr().out
+    captured = capsys.readouterr()
+    return code, captured.out + (captured.err if progress else "")
 
 
 def _status(output: str) -> dict[str, str]:
@@ -101,7 +104,7 @@ HEURISTICS = WARN_CHECKS - {n for n in WARN_CHECKS if n.startswith("between_")} 
 
 def test_warn_checks_fail_but_publication_goes_on(tmp_path: Path, capsys) -> None:
     wh = tmp_path / "wh.duckdb"
-    code, output = _run(FIXTURES / "quality" / "warn_landing", wh, capsys)
+    code, output = _run(FIXTURES / "quality" / "warn_landing", wh, capsys, progress=True)
     status = _status(output)
     assert code == 0, output
     assert {name for name, s in status.items() if s == "warn"} == WARN_CHECKS
@@ -111,6 +114,15 @@ def test_warn_checks_fail_but_publication_goes_on(tmp_path: Path, capsys) -> Non
         assert con.execute("select count(*) from marts.kpi_inbound_daily").fetchone()[0] > 0
     # the message says what is wrong and shows the rows
     assert "ring_ms=15.0" in output and "queue=support" in output
+    assert "tests in one batch" not in output  # the first build runs its tests in dbt
+
+    # the next, incremental, run builds the models with dbt and runs the same tests in one batch
+    # (quality/batch_tests.py): every check ends as it did, the stored failing rows included
+    code, again = _run(FIXTURES / "quality" / "warn_landing", wh, capsys, progress=True)
+    assert code == 0, again
+    assert "tests in one batch" in again
+    assert _status(again) == status
+    assert "ring_ms=15.0" in again and "marts published for BI" in again
 
 
 def test_error_check_blocks_publication(tmp_path: Path, capsys) -> None:
@@ -123,6 +135,26 @@ def test_error_check_blocks_publication(tmp_path: Path, capsys) -> None:
     assert "NOT published" in output
     assert not wh.with_name("wh_published.duckdb").exists()
     assert "duration_s=180, billsec_s=240" in output
+
+
+def test_a_failing_test_in_a_batch_blocks_publication(tmp_path: Path, capsys) -> None:
+    """An incremental run's tests run in one batch (quality/batch_tests.py): a new CDR whose billsec
+    (240) exceeds its duration (180) fails the blocking test there, and the published copy stays
+    the last good one, as when dbt runs the test."""
+    landing, wh = tmp_path / "landing", tmp_path / "wh.duckdb"
+    shutil.copytree(FIXTURES / "handwritten" / "landing", landing)
+    code, output = _run(landing, wh, capsys)
+    assert code == 0, output
+    published = wh.with_name("wh_published.duckdb")
+    before = published.stat().st_mtime_ns
+    shutil.copy(FIXTURES / "quality" / "error_landing" / "asterisk" / "Master.csv", landing / "asterisk")
+    code, output = _run(landing, wh, capsys, progress=True)
+    assert "dbt      incremental" in output and "tests in one batch" in output
+    assert code == 1
+    assert _status(output)["cdr_billsec_over_duration"] == "FAIL"
+    assert "NOT published" in output and published.stat().st_mtime_ns == before
+    assert "duration_s=180, billsec_s=240" in output
+    assert "failed step: callmart_dbt_assets" in output and "cdr_billsec_over_duration" in output
 
 
 def test_callmart_check_reports_every_family_and_exits_non_zero(tmp_path: Path, capsys) -> None:

@@ -1,7 +1,24 @@
 {#- One row per cdr_csv record; times converted from pbx_timezone to UTC, numbers hashed. -#}
+{{ config(materialized=callmart.keyed_materialization(), unique_key=['file_id', 'line_no'], incremental_strategy='delete+insert') }}
+
 with source as (
 
     select * from {{ source('asterisk', 'cdr') }}
+
+),
+
+{#- An incremental run reads the records past those already staged, and each file's last one again
+    (a record loaded without its newline is replaced when it is completed). -#}
+new_records as (
+
+    select source.*
+    from source
+    {%- if is_incremental() %}
+    left join (
+        select file_id, max(line_no) as staged_line_no from {{ this }} group by file_id
+    ) staged on staged.file_id = source._file_id
+    where staged.file_id is null or source._line_no >= staged.staged_line_no
+    {%- endif %}
 
 ),
 
@@ -32,7 +49,7 @@ final as (
         {{ callmart.text('linkedid') }} as linkedid,
         {{ callmart.text('sequence') }} as sequence
 
-    from source
+    from new_records
 
 )
 

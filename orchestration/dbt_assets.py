@@ -266,6 +266,10 @@ def build_dbt_assets() -> AssetsDefinition:
             args += ["--vars", json.dumps(dbt_vars)]
         if full_reason:
             args += ["--full-refresh"]
+        if (
+            batch is not None
+        ):  # nothing reads this build's manifest or run results (the dbt log has the nodes)
+            args += ["--no-write-json"]
         out.line(f"dbt      {'full refresh: ' + full_reason if full_reason else 'incremental'}")
         paths.build_fingerprint(callmart.target).unlink(missing_ok=True)  # written back once complete
         models = len(context.selected_asset_keys)

@@ -3,11 +3,15 @@
 DuckDB allows one writer or many readers, never both: readers (Superset, notebooks) open the
 published copy, never the warehouse the pipeline writes. The copy is written to a temporary file and
 renamed into place, so a reader never sees half of it; it is only made when every blocking (error)
-check upstream passed.
+check upstream passed. A run that builds some of the marts (the live job) publishes those and keeps
+the others as the last publication had them: the warehouse's may come from a run whose checks
+failed (docs/decisions.md, "The live job").
 """
 
+import shutil
 import time
 
+import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from .resources import CallmartResource
@@ -30,22 +34,43 @@ def build_publish_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-de
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".partial")
         partial.unlink(missing_ok=True)
+        selected = context.op_execution_context.job_def.asset_layer.selected_asset_keys
+        built = {key.path[1] for key in selected if key.path[0] == "marts"}
+        with connect(callmart.warehouse_path, read_only=True) as warehouse:
+            tables = _marts(warehouse, callmart.warehouse_path.stem)
+        every_mart = set(tables) <= built
+        if not every_mart and target.exists():
+            shutil.copyfile(target, partial)  # the last publication, its marts replaced below
         with connect(partial) as con:
             con.execute(f"attach '{callmart.warehouse_path}' as warehouse (read_only)")
-            con.execute("create schema marts")
-            tables = [
-                r[0]
-                for r in con.execute(
-                    "select table_name from information_schema.tables "
-                    "where table_catalog = 'warehouse' and table_schema = 'marts' order by 1"
-                ).fetchall()
-            ]
+            con.execute("create schema if not exists marts")
+            kept = set(_marts(con, partial.stem))
             for table in tables:
-                con.execute(f'create table marts."{table}" as select * from warehouse.marts."{table}"')
+                if every_mart or table in built:
+                    con.execute(
+                        f'create or replace table marts."{table}" as select * from warehouse.marts."{table}"'
+                    )
             con.execute("detach warehouse")
         partial.replace(target)
-        context.log.info(f"published {len(tables)} marts to {target}")
-        callmart.out.line(f"publish  {len(tables)} marts -> {target} in {time.monotonic() - started:.1f} s")
-        return MaterializeResult(metadata={"path": str(target), "tables": len(tables)})
+        copied = len(tables) if every_mart else len(built & set(tables))
+        missing = sorted(set(tables) - built - kept) if not every_mart else []
+        kept_note = f", {len(kept - built)} kept from the last publication" if not every_mart else ""
+        missing_note = f", not yet published: {', '.join(missing)}" if missing else ""
+        context.log.info(f"published {copied} marts to {target}{kept_note}{missing_note}")
+        callmart.out.line(
+            f"publish  {copied} marts -> {target}{kept_note}{missing_note} in {time.monotonic() - started:.1f} s"
+        )
+        return MaterializeResult(metadata={"path": str(target), "tables": copied + len(kept - built)})
 
     return publish_marts
+
+
+def _marts(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_catalog = ? and table_schema = 'marts' order by 1",
+            [catalog],
+        ).fetchall()
+    ]

@@ -66,6 +66,11 @@ def test_appended_lines_start_a_run_that_changes_the_live_marts(tmp_path: Path) 
     assert choose_job(callmart, {}, changed, time.time() - 60) == MAIN_JOB  # a new file
     with duckdb.connect(str(StatePaths(warehouse).published), read_only=True) as con:
         calls_before = con.execute("select * from marts.kpi_calls_daily order by all").fetchall()
+    # a mart the live job does not build, as a main run whose checks failed could have left it in
+    # the warehouse: the live run must not publish it
+    planted = "(select * replace (date '1999-01-01' as date_local) from marts.kpi_calls_daily limit 1)"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(f"insert into marts.kpi_calls_daily select * from {planted}")
     live = run_pipeline(callmart, LIVE_JOB)
     assert live.success
     # its models' dbt tests ran; the Great Expectations suites are the main run's (docs/decisions.md)
@@ -75,6 +80,11 @@ def test_appended_lines_start_a_run_that_changes_the_live_marts(tmp_path: Path) 
     assert _live_queue(warehouse) == (2, 45, 1, 1, 2, 3, T0 + 175)
     with duckdb.connect(str(StatePaths(warehouse).published), read_only=True) as con:  # not in the live job
         assert con.execute("select * from marts.kpi_calls_daily order by all").fetchall() == calls_before
+        assert con.execute("select count(*) from marts.kpi_live_queue").fetchone()[0] > 0
+        marts = "select count(*) from information_schema.tables where table_schema = 'marts'"
+        assert con.execute(marts).fetchone()[0] >= 25  # the marts it did not build are still there
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("delete from marts.kpi_calls_daily where date_local = date '1999-01-01'")
     assert run_pipeline(callmart).success  # the main run after live runs: incremental, every mart
 
 

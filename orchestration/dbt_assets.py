@@ -255,7 +255,10 @@ def build_dbt_assets() -> AssetsDefinition:
         # dbt and runs the tests in one batch (quality/batch_tests.py); any other build runs them
         # in dbt, which records them for the next
         test_key = batch_tests.record_key(
-            dbt_manifest().parent.name, dbt_vars, callmart.target, callmart.warehouse_path
+            f"{dbt_manifest().parent.name} {_dbt_versions()}",
+            dbt_vars,
+            callmart.target,
+            callmart.warehouse_path,
         )
         batch = _batch(context, paths, test_key) if engine is None and not full_reason else None
         # one --exclude argument (dagster-dbt passes on one value of each), a union in dbt's syntax
@@ -266,9 +269,7 @@ def build_dbt_assets() -> AssetsDefinition:
             args += ["--vars", json.dumps(dbt_vars)]
         if full_reason:
             args += ["--full-refresh"]
-        if (
-            batch is not None
-        ):  # nothing reads this build's manifest or run results (the dbt log has the nodes)
+        if batch is not None:  # nothing reads its manifest or run results; the dbt log has the nodes
             args += ["--no-write-json"]
         out.line(f"dbt      {'full refresh: ' + full_reason if full_reason else 'incremental'}")
         paths.build_fingerprint(callmart.target).unlink(missing_ok=True)  # written back once complete
@@ -333,6 +334,11 @@ def build_dbt_assets() -> AssetsDefinition:
             _mirror(engine, callmart, marts)
 
     return callmart_dbt_assets
+
+
+def _dbt_versions() -> str:
+    """dbt-core's and dbt-duckdb's versions: their macros compile the generic tests."""
+    return " ".join(f"{name} {importlib.metadata.version(name)}" for name in ("dbt-core", "dbt-duckdb"))
 
 
 def _batch(

@@ -70,8 +70,8 @@ def _quote(identifier: str) -> str:
 
 
 def record_key(project_fingerprint: str, dbt_vars: Mapping[str, Any], target: str, warehouse: Path) -> str:
-    """What a test's compiled SQL depends on: the project's files, the vars, the target, the warehouse
-    (its file name is the database name in every relation)."""
+    """What a test's compiled SQL depends on: the project's files (and the dbt that compiles them),
+    the vars, the target, the warehouse (its file name is the database name in every relation)."""
     text = json.dumps(
         [project_fingerprint, dict(dbt_vars), target, str(warehouse)], sort_keys=True, default=str
     )
@@ -116,7 +116,10 @@ def record(path: Path, key: str, tests: Mapping[str, CompiledTest]) -> None:
     """Add `tests` to the record at `path` (replacing it when it was made under another key)."""
     kept: dict[str, Any] = {}
     if path.is_file():
-        stored = json.loads(path.read_text())
+        try:
+            stored = json.loads(path.read_text())
+        except ValueError:  # a damaged record is replaced
+            stored = {}
         if stored.get("format") == FORMAT and stored.get("key") == key:
             kept = stored["tests"]
     kept |= {unique_id: asdict(test) for unique_id, test in tests.items()}

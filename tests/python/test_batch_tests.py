@@ -126,3 +126,49 @@ def test_the_record_is_read_back_only_under_its_key(tmp_path: Path) -> None:
     batch_tests.record(path, other_code, {"test.callmart.c.0": _test("c")})  # replaces the record
     assert [t.name for t in batch_tests.recorded(path, other_code).values()] == ["c"]
     assert batch_tests.recorded(path, key) == {}
+
+
+def _node(name: str, compiled: str | None = "select 1 where false", **config: object) -> dict[str, object]:
+    base = {"severity": "ERROR", "fail_calc": "count(*)", "warn_if": "!= 0", "error_if": "!= 0"}
+    return {
+        "resource_type": "test",
+        "name": name,
+        "compiled_code": compiled,
+        "config": {**base, **config},
+        "database": "wh",
+        "schema": "main_dbt_test__audit" if config.get("store_failures") else "main",
+        "alias": name,
+    }
+
+
+def test_a_manifests_compiled_tests_and_what_stops_a_batch() -> None:
+    manifest = {
+        "nodes": {
+            "test.callmart.not_null_calls_id.1": _node("not_null_calls_id"),
+            "test.callmart.slow_calls.2": _node("slow_calls", severity="warn", store_failures=True),
+            "test.callmart.not_run.3": _node("not_run", compiled=None),  # not compiled in this build
+            "model.callmart.calls": {"resource_type": "model", "name": "calls"},
+        }
+    }
+
+    def check_key(unique_id: str) -> tuple[tuple[str, ...], str] | None:
+        return (("marts", "calls"), unique_id.split(".")[2])
+
+    tests = batch_tests.compiled_tests(manifest, check_key)
+    assert tests is not None and sorted(tests) == [
+        "test.callmart.not_null_calls_id.1",
+        "test.callmart.slow_calls.2",
+    ]
+    slow = tests["test.callmart.slow_calls.2"]
+    assert (slow.severity, slow.store_failures_as, slow.relation) == (
+        "warn",
+        "table",
+        '"wh"."main_dbt_test__audit"."slow_calls"',
+    )
+    assert tests["test.callmart.not_null_calls_id.1"].store_failures_as is None
+    # a test that is no Dagster check, or one this runner cannot run as dbt would: no batch at all
+    assert batch_tests.compiled_tests(manifest, lambda unique_id: None) is None
+    manifest["nodes"]["test.callmart.odd.4"] = _node(
+        "odd", store_failures=True, store_failures_as="ephemeral"
+    )
+    assert batch_tests.compiled_tests(manifest, check_key) is None

@@ -56,6 +56,18 @@
     {{ return('table' if target.type == 'spark' else 'incremental') }}
 {%- endmacro %}
 
+{#- A line-keyed staging model's incremental read, after `from source`: the lines past those it has
+    staged, and each file's last one again (a line loaded without its newline is replaced when it is
+    completed). Nothing in a full build. -#}
+{% macro past_staged_lines(source_alias='source') -%}
+    {%- if is_incremental() %}
+    left join (
+        select file_id, max(line_no) as staged_line_no from {{ this }} group by file_id
+    ) staged on staged.file_id = {{ source_alias }}._file_id
+    where staged.file_id is null or {{ source_alias }}._line_no >= staged.staged_line_no
+    {%- endif %}
+{%- endmacro %}
+
 {#- The custom strategy of day-keyed models: delete every day from rebuild_from_date on, insert the
     recomputed rows (which hold exactly those days). Days whose rows moved elsewhere are deleted too,
     which replacing only the days present in the new rows would miss. -#}

@@ -21,6 +21,8 @@ PUBLISH_KEY = AssetKey(["publish", "marts"])
 
 
 def build_publish_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-def]
+    project_marts = {key.path[1] for key in upstream if key.path[0] == "marts"}
+
     @asset(
         key=PUBLISH_KEY,
         deps=upstream,
@@ -36,31 +38,29 @@ def build_publish_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-de
         partial.unlink(missing_ok=True)
         selected = context.op_execution_context.job_def.asset_layer.selected_asset_keys
         built = {key.path[1] for key in selected if key.path[0] == "marts"}
-        with connect(callmart.warehouse_path, read_only=True) as warehouse:
-            tables = _marts(warehouse, callmart.warehouse_path.stem)
-        every_mart = set(tables) <= built
+        every_mart = project_marts <= built
         if not every_mart and target.exists():
             shutil.copyfile(target, partial)  # the last publication, its marts replaced below
         with connect(partial) as con:
             con.execute(f"attach '{callmart.warehouse_path}' as warehouse (read_only)")
             con.execute("create schema if not exists marts")
-            kept = set(_marts(con, partial.stem))
-            for table in tables:
-                if every_mart or table in built:
-                    con.execute(
-                        f'create or replace table marts."{table}" as select * from warehouse.marts."{table}"'
-                    )
+            last = set(_marts(con, partial.stem))  # none when the copy starts afresh
+            republished = [table for table in _marts(con, "warehouse") if every_mart or table in built]
+            for table in republished:
+                con.execute(
+                    f'create or replace table marts."{table}" as select * from warehouse.marts."{table}"'
+                )
             con.execute("detach warehouse")
         partial.replace(target)
-        copied = len(tables) if every_mart else len(built & set(tables))
-        missing = sorted(set(tables) - built - kept) if not every_mart else []
-        kept_note = f", {len(kept - built)} kept from the last publication" if not every_mart else ""
-        missing_note = f", not yet published: {', '.join(missing)}" if missing else ""
-        context.log.info(f"published {copied} marts to {target}{kept_note}{missing_note}")
+        kept = last - set(republished)
+        missing = sorted(project_marts - built - last)
+        notes = "" if every_mart else f", {len(kept)} kept from the last publication"
+        notes += f", not yet published: {', '.join(missing)}" if missing else ""
+        context.log.info(f"published {len(republished)} marts to {target}{notes}")
         callmart.out.line(
-            f"publish  {copied} marts -> {target}{kept_note}{missing_note} in {time.monotonic() - started:.1f} s"
+            f"publish  {len(republished)} marts -> {target}{notes} in {time.monotonic() - started:.1f} s"
         )
-        return MaterializeResult(metadata={"path": str(target), "tables": copied + len(kept - built)})
+        return MaterializeResult(metadata={"path": str(target), "tables": len(republished) + len(kept)})
 
     return publish_marts
 

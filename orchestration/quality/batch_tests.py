@@ -112,17 +112,19 @@ def compiled_tests(
     return tests
 
 
+def _stored(path: Path, key: str) -> dict[str, Any]:
+    """The record's tests by unique id, as stored, when it was made under `key` in this format; else
+    none (no record, a damaged one, another key)."""
+    try:
+        stored = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return stored["tests"] if stored.get("format") == FORMAT and stored.get("key") == key else {}
+
+
 def record(path: Path, key: str, tests: Mapping[str, CompiledTest]) -> None:
     """Add `tests` to the record at `path` (replacing it when it was made under another key)."""
-    kept: dict[str, Any] = {}
-    if path.is_file():
-        try:
-            stored = json.loads(path.read_text())
-        except ValueError:  # a damaged record is replaced
-            stored = {}
-        if stored.get("format") == FORMAT and stored.get("key") == key:
-            kept = stored["tests"]
-    kept |= {unique_id: asdict(test) for unique_id, test in tests.items()}
+    kept = _stored(path, key) | {unique_id: asdict(test) for unique_id, test in tests.items()}
     partial = path.with_suffix(".partial")
     partial.write_text(json.dumps({"format": FORMAT, "key": key, "tests": kept}))
     partial.replace(path)
@@ -130,17 +132,9 @@ def record(path: Path, key: str, tests: Mapping[str, CompiledTest]) -> None:
 
 def recorded(path: Path, key: str) -> dict[tuple[tuple[str, ...], str], CompiledTest]:
     """The recorded tests by Dagster check key, when they were recorded under `key`; else none."""
-    if not path.is_file():
-        return {}
-    try:
-        stored = json.loads(path.read_text())
-    except ValueError:
-        return {}
-    if stored.get("format") != FORMAT or stored.get("key") != key:
-        return {}
     tests = (
         CompiledTest(**{**fields, "asset_key": tuple(fields["asset_key"])})
-        for fields in stored["tests"].values()
+        for fields in _stored(path, key).values()
     )
     return {(test.asset_key, test.check_name): test for test in tests}
 

@@ -7,18 +7,11 @@ with source as (
 
 ),
 
-{#- An incremental run reads the records past those already staged, and each file's last one again
-    (a record loaded without its newline is replaced when it is completed). -#}
 new_records as (
 
     select source.*
     from source
-    {%- if is_incremental() %}
-    left join (
-        select file_id, max(line_no) as staged_line_no from {{ this }} group by file_id
-    ) staged on staged.file_id = source._file_id
-    where staged.file_id is null or source._line_no >= staged.staged_line_no
-    {%- endif %}
+    {{ callmart.past_staged_lines('source') }}
 
 ),
 

@@ -35,6 +35,7 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
+from . import rebuild_plan
 from .engines import Engine
 from .quality import batch_tests
 from .resources import CallmartResource
@@ -261,6 +262,10 @@ def build_dbt_assets() -> AssetsDefinition:
             callmart.warehouse_path,
         )
         batch = _batch(context, paths, test_key) if engine is None and not full_reason else None
+        # on DuckDB, what the raw tables are now; an incremental build with its tests in one batch
+        # rebuilds only the models downstream of what changed since the last complete build
+        signatures = _source_signatures(context, callmart) if engine is None else None
+        skipped = _unchanged_models(context, paths, fingerprint, signatures) if batch is not None else set()
         # one --exclude argument (dagster-dbt passes on one value of each), a union in dbt's syntax
         excluded = "test_type:unit" + (" resource_type:test" if batch is not None else "")
         args = ["build", "--exclude", excluded, "--profiles-dir", str(write_profile(paths, engine))]
@@ -271,12 +276,14 @@ def build_dbt_assets() -> AssetsDefinition:
             args += ["--full-refresh"]
         if batch is not None:  # nothing reads its manifest or run results; the dbt log has the nodes
             args += ["--no-write-json"]
-        out.line(f"dbt      {'full refresh: ' + full_reason if full_reason else 'incremental'}")
-        paths.build_fingerprint(callmart.target).unlink(missing_ok=True)  # written back once complete
+        rebuilt_note = f" ({len(skipped)} models' inputs unchanged, not rebuilt)" if skipped else ""
+        out.line(f"dbt      {'full refresh: ' + full_reason if full_reason else 'incremental'}{rebuilt_note}")
+        if full_reason:  # written back once every model is rebuilt; until then no build is incremental
+            paths.build_fingerprint(callmart.target).unlink(missing_ok=True)
         models = len(context.selected_asset_keys)
         # a subset (the live job) built with other code leaves the rest of the models behind: only a
         # build of every model may record the fingerprint that lets the next build be incremental
-        every_model = models == len(context.assets_def.keys)
+        every_model = models == len(context.assets_def.node_keys_by_output_name)  # not the subset's keys
         tests = len(context.selected_asset_check_keys)
         done_models = done_tests = failed_tests = 0
         blocking: list[str] = []
@@ -284,8 +291,12 @@ def build_dbt_assets() -> AssetsDefinition:
         started, started_at = time.monotonic(), time.time()
         batch_s = 0.0
         try:
+            rebuilt = [key for key in context.selected_asset_keys if key not in skipped]
             with contextlib.redirect_stdout(_DbtEcho(callmart.verbose)):
-                for event in dbt.cli(args, context=context, target_path=paths.dbt_target).stream():
+                events = _dbt_events(
+                    dbt, args, context, callmart, engine is None, rebuilt if skipped else None
+                )
+                for event in _with_unchanged(context, events, skipped):
                     if isinstance(event, Output):
                         done_models += 1
                         reported.add(event.output_name)
@@ -312,6 +323,8 @@ def build_dbt_assets() -> AssetsDefinition:
         finally:
             if every_model and done_models == models:  # the next build may be incremental
                 paths.build_fingerprint(callmart.target).write_text(fingerprint)
+                if signatures is not None:
+                    rebuild_plan.record(paths.source_signatures, fingerprint, signatures)
             failed = f", {failed_tests} failed" if failed_tests else ""
             if done_models < models:
                 unreported = sorted(
@@ -334,6 +347,113 @@ def build_dbt_assets() -> AssetsDefinition:
             _mirror(engine, callmart, marts)
 
     return callmart_dbt_assets
+
+
+def _manifest_and_translator(context: AssetExecutionContext) -> tuple[Mapping[str, Any], Any]:
+    from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
+
+    manifest, translator, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
+    return manifest, translator
+
+
+def _unique_id(context: AssetExecutionContext, key: AssetKey) -> str:
+    return str(context.assets_def.get_asset_spec(key).metadata["dagster_dbt/unique_id"])
+
+
+def _source_signatures(context: AssetExecutionContext, callmart: CallmartResource) -> dict[str, str]:
+    manifest, _ = _manifest_and_translator(context)
+    with connect(callmart.warehouse_path, read_only=True) as con:
+        return rebuild_plan.source_signatures(con, rebuild_plan.raw_sources(manifest))
+
+
+def _unchanged_models(
+    context: AssetExecutionContext, paths: StatePaths, fingerprint: str, signatures: Mapping[str, str] | None
+) -> set[AssetKey]:
+    """The selected models whose inputs did not change since the last complete build of this
+    fingerprint (rebuild_plan.py); none when there is no such build on record."""
+    stored = rebuild_plan.recorded(paths.source_signatures, fingerprint)
+    if stored is None or signatures is None:
+        return set()
+    manifest, _ = _manifest_and_translator(context)
+    changed = {name for name, signature in signatures.items() if stored.get(name) != signature}
+    rebuilt = rebuild_plan.models_to_rebuild(manifest, changed)
+    return {key for key in context.selected_asset_keys if _unique_id(context, key) not in rebuilt}
+
+
+def _unchanged_output(context: AssetExecutionContext, key: AssetKey) -> Output:
+    """A model left as the last complete build wrote it, reported so that the steps after it run."""
+    return Output(
+        None,
+        output_name=context.assets_def.get_output_name_for_asset_key(key),
+        metadata={
+            "unique_id": _unique_id(context, key),
+            "rebuilt": False,
+            "reason": "none of its inputs changed since the last complete build",
+        },
+    )
+
+
+def _with_unchanged(
+    context: AssetExecutionContext, events: Iterator[Any], skipped: set[AssetKey]
+) -> Iterator[Any]:
+    """dbt's events with the unchanged models' outputs among them: Dagster takes a multi-asset's
+    outputs in the order of the graph, so each unchanged model comes before the first rebuilt model
+    downstream of it (dbt reports a model after every model upstream of it), the rest at the end."""
+    if not skipped:
+        yield from events
+        return
+    manifest, _ = _manifest_and_translator(context)
+    key_of = {_unique_id(context, key): key for key in context.selected_asset_keys}
+    order = rebuild_plan.graph_order(manifest, key_of)
+    pending = [key_of[uid] for uid in order if key_of[uid] in skipped]
+    output_of = {
+        context.assets_def.get_output_name_for_asset_key(key): key for key in context.selected_asset_keys
+    }
+    upstream = rebuild_plan.upstream_of(manifest)
+    for event in events:
+        if isinstance(event, Output) and event.output_name in output_of:
+            before = upstream(_unique_id(context, output_of[event.output_name]))
+            for key in [key for key in pending if _unique_id(context, key) in before]:
+                pending.remove(key)
+                yield _unchanged_output(context, key)
+        yield event
+    for key in pending:
+        yield _unchanged_output(context, key)
+
+
+def _dbt_events(
+    dbt: DbtCliResource,
+    args: list[str],
+    context: AssetExecutionContext,
+    callmart: CallmartResource,
+    in_process: bool,
+    models: list[AssetKey] | None = None,
+) -> Iterator[Any]:
+    """dbt's results as Dagster events: on DuckDB from dbt in this process (dbt_in_process.py), on
+    another engine from dagster-dbt's dbt process. `models`: only these, not the step's selection
+    (their tests run in one batch); empty: dbt has nothing to do."""
+    paths = callmart.paths
+    if not in_process:
+        yield from dbt.cli(args, context=context, target_path=paths.dbt_target).stream()
+        return
+    from dagster_dbt.asset_utils import get_dbt_resource_names_for_asset_keys
+
+    from . import dbt_in_process
+
+    if models is not None and not models:
+        return
+    manifest, translator = _manifest_and_translator(context)
+    full_args = [*args, "--project-dir", str(PROJECT_DIR), "--target", callmart.target]
+    full_args += ["--target-path", str(paths.dbt_target), "--no-send-anonymous-usage-stats"]
+    full_args += [] if callmart.verbose else ["--quiet"]
+    if models is None:
+        full_args += dbt_in_process.selection_args(context, manifest, translator)
+    else:
+        names = get_dbt_resource_names_for_asset_keys(translator, manifest, context.assets_def, models)
+        full_args += ["--select", " ".join(sorted(names))]
+    yield from dbt_in_process.stream(
+        full_args, context=context, manifest=manifest, translator=translator, target_path=paths.dbt_target
+    )
 
 
 def _dbt_versions() -> str:

@@ -23,6 +23,7 @@ class RunSummary:
     rows_rejected: int = 0
     rejects_per_file: dict[str, int] = field(default_factory=dict)
     dbt_nodes_built: int = 0
+    dbt_nodes_unchanged: int = 0
     dbt_checks_passed: int = 0
     dbt_checks_failed: list[str] = field(default_factory=list)
     failing_rows: dict[str, list[str]] = field(default_factory=dict)
@@ -47,7 +48,12 @@ class RunSummary:
         for path, n in sorted(self.rejects_per_file.items()):
             if n:
                 print(f"            {n:,} rejected in {path} (see raw.rejects)")
-        print(f"  dbt       {self.dbt_nodes_built} assets built (log: {self.dbt_log})")
+        unchanged = (
+            f", {self.dbt_nodes_unchanged} unchanged (inputs as at the last build)"
+            if self.dbt_nodes_unchanged
+            else ""
+        )
+        print(f"  dbt       {self.dbt_nodes_built} assets built{unchanged} (log: {self.dbt_log})")
         print(
             f"  checks    {self.dbt_checks_passed} tests and checks passed, {len(self.dbt_checks_failed)} did not"
         )
@@ -109,6 +115,8 @@ def run_pipeline(callmart: CallmartResource, job_name: str = MAIN_JOB) -> RunSum
                 summary.rows_loaded += int(meta["rows_loaded"])
                 summary.rows_rejected += int(meta["rows_rejected"])
                 summary.rejects_per_file.update(meta.get("rejects_per_file") or {})
+            elif meta.get("rebuilt") is False:
+                summary.dbt_nodes_unchanged += 1
             else:
                 summary.dbt_nodes_built += 1
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:

@@ -104,6 +104,11 @@ class StatePaths:
         return self.state_dir / "dbt" / "compiled_tests.json"
 
     @property
+    def source_signatures(self) -> Path:
+        """What the raw tables were at the last complete build (rebuild_plan.py)."""
+        return self.state_dir / "dbt" / "source_signatures.json"
+
+    @property
     def dbt_profiles(self) -> Path:
         return self.state_dir / "dbt"
 

@@ -1,0 +1,165 @@
+"""Which models an incremental build rebuilds: those whose inputs changed since the last complete one.
+
+A model is a function of the raw tables it reads, the configuration tables, the vars and the code
+(docs/decisions.md, "Only what changed is rebuilt"). The code, the vars and the configuration are the
+build fingerprint: when it changes, everything is rebuilt (dbt_assets.py). The raw tables are written
+by the loader only, and its load manifest says what it wrote: a source's signature is its rows of the
+manifest (each file's size, hash, offset, lines and rows). So after a complete build the signatures
+are recorded, and the next incremental build rebuilds:
+
+- every model downstream of a source whose signature changed (the loader's own tables, rejects and
+  the load manifest, change with any source);
+- when any changed: every incremental model, int_rebuild_window and the models it reads: the build
+  watermark moves only after a build of all of them (macros/incremental.sql); on unchanged inputs
+  they rewrite the same rows of the rebuilt days. When none changed, the watermark is where the
+  last complete build left it, and none of them has anything to do;
+- every model that reads the clock (none does: a model's "now" is its newest event), and downstream.
+
+The rest is left as the last build wrote it. Every data test still runs (in one batch), so a check
+that failed keeps failing, and a freshness warning keeps warning as time passes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+# a model that reads the clock is rebuilt every time (tests/python/test_rebuild_plan.py keeps the
+# project's models free of it)
+CLOCK = re.compile(r"utc_now|current_date|current_timestamp|now\(\)|run_started_at|invocation_id", re.I)
+LOADER_TABLES = frozenset({"rejects", "load_manifest"})
+WINDOW_MODEL = "int_rebuild_window"
+
+
+def source_signatures(con: duckdb.DuckDBPyConnection, sources: Iterable[str]) -> dict[str, str]:
+    """Each source table's signature: its rows of the load manifest; the loader's own tables: all
+    of them; another table (the salt): its content."""
+    rows = con.execute(
+        """select source, md5(string_agg(
+               concat_ws('|', file_id, path, size_bytes, content_hash, byte_offset, lines_loaded,
+                         partial_line, rows_loaded, rows_rejected), ',' order by file_id))
+           from raw.load_manifest group by source"""
+    ).fetchall()
+    loaded = {source: digest for source, digest in rows}
+    everything = hashlib.sha256(json.dumps(sorted(loaded.items())).encode()).hexdigest()
+    signatures: dict[str, str] = {}
+    for name in sources:
+        if name in loaded:
+            signatures[name] = loaded[name]
+        elif name in LOADER_TABLES:
+            signatures[name] = everything
+        else:
+            exists = con.execute(
+                "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?",
+                [name],
+            ).fetchone()[0]  # type: ignore[index]
+            content = (
+                con.execute(
+                    f"select string_agg(cast(t as varchar), ',' order by all) from raw.\"{name}\" t"
+                ).fetchone()
+                if exists
+                else None
+            )
+            signatures[name] = hashlib.sha256(repr(content).encode()).hexdigest()
+    return signatures
+
+
+def raw_sources(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """The dbt sources' unique ids by raw table name."""
+    return {node["name"]: unique_id for unique_id, node in manifest["sources"].items()}
+
+
+def models_to_rebuild(manifest: Mapping[str, Any], changed_sources: Iterable[str]) -> set[str]:
+    """The unique ids of the models an incremental build rebuilds, given the raw tables that changed
+    since the last complete build (by name)."""
+    nodes = manifest["nodes"]
+    models = {uid for uid, node in nodes.items() if node["resource_type"] == "model"}
+    children: Mapping[str, list[str]] = manifest["child_map"]
+    sources = raw_sources(manifest)
+    changed = {sources[name] for name in changed_sources if name in sources}
+    clock = {uid for uid in models if CLOCK.search(nodes[uid].get("raw_code") or "")}
+    rebuilt = _downstream(changed | clock, children) & models
+    if not changed:  # the watermark is where the last complete build left it: nothing is new
+        return rebuilt
+    window = {uid for uid in models if nodes[uid]["name"] == WINDOW_MODEL}
+    watermarked = {uid for w in window for uid in nodes[w]["depends_on"]["nodes"] if uid in models}
+    incremental = {uid for uid in models if nodes[uid]["config"].get("materialized") == "incremental"}
+    return rebuilt | window | watermarked | incremental
+
+
+def graph_order(manifest: Mapping[str, Any], unique_ids: Iterable[str]) -> list[str]:
+    """`unique_ids` in an order where each node comes after every node upstream of it."""
+    wanted = set(unique_ids)
+    parents: Mapping[str, list[str]] = manifest["parent_map"]
+    order: list[str] = []
+    placed: set[str] = set()
+
+    def place(uid: str) -> None:
+        stack = [(uid, iter(parents.get(uid, [])))]
+        placed.add(uid)
+        while stack:
+            node, pending = stack[-1]
+            parent = next((p for p in pending if p not in placed), None)
+            if parent is None:
+                stack.pop()
+                if node in wanted:
+                    order.append(node)
+            else:
+                placed.add(parent)
+                stack.append((parent, iter(parents.get(parent, []))))
+
+    for uid in sorted(wanted):
+        if uid not in placed:
+            place(uid)
+    return order
+
+
+def upstream_of(manifest: Mapping[str, Any]) -> Callable[[str], set[str]]:
+    """A function: a node's unique id -> every node upstream of it."""
+    parents: Mapping[str, list[str]] = manifest["parent_map"]
+
+    @cache
+    def upstream(uid: str) -> frozenset[str]:
+        found: set[str] = set()
+        for parent in parents.get(uid, []):
+            found |= {parent} | upstream(parent)
+        return frozenset(found)
+
+    return lambda uid: set(upstream(uid))
+
+
+def _downstream(start: set[str], children: Mapping[str, list[str]]) -> set[str]:
+    seen = set(start)
+    stack = list(start)
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return seen
+
+
+def recorded(path: Path, fingerprint: str) -> dict[str, str] | None:
+    """The signatures recorded after the last complete build of this fingerprint, or None."""
+    try:
+        stored = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stored, dict) or stored.get("fingerprint") != fingerprint:
+        return None
+    signatures = stored.get("sources")
+    return signatures if isinstance(signatures, dict) else None
+
+
+def record(path: Path, fingerprint: str, signatures: Mapping[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_suffix(".partial")
+    scratch.write_text(json.dumps({"fingerprint": fingerprint, "sources": dict(signatures)}, indent=1))
+    scratch.replace(path)

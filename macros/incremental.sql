@@ -93,9 +93,18 @@
     {{ return(api.Relation.create(database=window.database, schema=window.schema, identifier='callmart_build_watermark')) }}
 {%- endmacro %}
 
+{#- The models callmart's dbt step leaves unchanged in this build (their inputs did not change since
+    the last complete build: orchestration/rebuild_plan.py); written before dbt starts, dropped when
+    it ends. -#}
+{% macro build_plan_relation() -%}
+    {%- set window = graph.nodes.values() | selectattr('name', 'equalto', 'int_rebuild_window') | first -%}
+    {{ return(api.Relation.create(database=window.database, schema=window.schema, identifier='callmart_build_plan')) }}
+{%- endmacro %}
+
 {#- on-run-end: after a run or build in which int_rebuild_window and every incremental model were
-    built, record the lines those models have seen. A partial or failed run leaves the watermark
-    where it was, so the next run rebuilds from the same point (or earlier). -#}
+    built, or left unchanged by callmart's build plan, record the lines those models have seen. A
+    partial or failed run leaves the watermark where it was, so the next run rebuilds from the same
+    point (or earlier). -#}
 {% macro record_build_watermark(results) -%}
     {%- if execute and flags.WHICH in ('run', 'build') -%}
         {%- set built = [] -%}
@@ -112,7 +121,11 @@
                 {%- do needed.append(node.unique_id) -%}
             {%- endif -%}
         {%- endfor -%}
-        {%- set missing = needed | reject('in', built) | list -%}
+        {%- set unchanged = [] -%}
+        {%- if load_relation(callmart.build_plan_relation()) is not none -%}
+            {%- set unchanged = run_query('select unique_id from ' ~ callmart.build_plan_relation()).columns[0].values() -%}
+        {%- endif -%}
+        {%- set missing = needed | reject('in', built) | reject('in', unchanged) | list -%}
         {%- if missing | length == 0 -%}
             {%- set watermark = callmart.build_watermark_relation() -%}
             {%- set selects = [] -%}

@@ -21,6 +21,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import yaml
 from dagster import (
     AssetCheckResult,
@@ -251,7 +252,6 @@ def build_dbt_assets() -> AssetsDefinition:
         dbt_vars = callmart.build_vars
         if engine is not None:
             dbt_vars |= _ingest(engine, callmart)
-        rotate_log(paths.dbt_log_file, callmart.keep_runs)
         # an incremental DuckDB build whose tests were all compiled before builds the models with
         # dbt and runs the tests in one batch (quality/batch_tests.py); any other build runs them
         # in dbt, which records them for the next
@@ -278,6 +278,8 @@ def build_dbt_assets() -> AssetsDefinition:
             args += ["--no-write-json"]
         rebuilt_note = f" ({len(skipped)} models' inputs unchanged, not rebuilt)" if skipped else ""
         out.line(f"dbt      {'full refresh: ' + full_reason if full_reason else 'incremental'}{rebuilt_note}")
+        if len(skipped) < len(context.selected_asset_keys):  # dbt runs: a log of its own
+            rotate_log(paths.dbt_log_file, callmart.keep_runs)
         if full_reason:  # written back once every model is rebuilt; until then no build is incremental
             paths.build_fingerprint(callmart.target).unlink(missing_ok=True)
         models = len(context.selected_asset_keys)
@@ -292,7 +294,10 @@ def build_dbt_assets() -> AssetsDefinition:
         batch_s = 0.0
         try:
             rebuilt = [key for key in context.selected_asset_keys if key not in skipped]
-            with contextlib.redirect_stdout(_DbtEcho(callmart.verbose)):
+            with (
+                _build_plan(context, callmart, skipped, engine is None),
+                contextlib.redirect_stdout(_DbtEcho(callmart.verbose)),
+            ):
                 events = _dbt_events(
                     dbt, args, context, callmart, engine is None, rebuilt if skipped else None
                 )
@@ -378,6 +383,26 @@ def _unchanged_models(
     changed = {name for name, signature in signatures.items() if stored.get(name) != signature}
     rebuilt = rebuild_plan.models_to_rebuild(manifest, changed)
     return {key for key in context.selected_asset_keys if _unique_id(context, key) not in rebuilt}
+
+
+@contextlib.contextmanager
+def _build_plan(
+    context: AssetExecutionContext, callmart: CallmartResource, skipped: set[AssetKey], on_duckdb: bool
+) -> Iterator[None]:
+    """The models left unchanged, in the warehouse while dbt builds: its watermark hook counts them
+    as built (macros/incremental.sql). Any plan a crashed run left is replaced first."""
+    if not on_duckdb:
+        yield
+        return
+    manifest, _ = _manifest_and_translator(context)
+    with connect(callmart.warehouse_path) as con:
+        rebuild_plan.write_plan(con, manifest, [_unique_id(context, key) for key in skipped])
+    try:
+        yield
+    finally:
+        if skipped:
+            with contextlib.suppress(duckdb.Error), connect(callmart.warehouse_path) as con:
+                rebuild_plan.write_plan(con, manifest, [])
 
 
 def _unchanged_output(context: AssetExecutionContext, key: AssetKey) -> Output:

@@ -9,10 +9,12 @@ are recorded, and the next incremental build rebuilds:
 
 - every model downstream of a source whose signature changed (the loader's own tables, rejects and
   the load manifest, change with any source);
-- when any changed: every incremental model, int_rebuild_window and the models it reads: the build
-  watermark moves only after a build of all of them (macros/incremental.sql); on unchanged inputs
-  they rewrite the same rows of the rebuilt days. When none changed, the watermark is where the
-  last complete build left it, and none of them has anything to do;
+- when any changed, int_rebuild_window: the first day the new data touches, which the incremental
+  models downstream of the change rebuild from. An incremental model whose inputs did not change
+  would rewrite the same rows of those days: it is left too, and the build watermark, which moves
+  only after a build of every incremental model and of the window's inputs, counts the models left
+  unchanged as built (the build plan, a table the dbt step writes before dbt starts and drops when
+  it ends: macros/incremental.sql);
 - every model that reads the clock (none does: a model's "now" is its newest event), and downstream.
 
 The rest is left as the last build wrote it. Every data test still runs (in one batch), so a check
@@ -88,10 +90,22 @@ def models_to_rebuild(manifest: Mapping[str, Any], changed_sources: Iterable[str
     rebuilt = _downstream(changed | clock, children) & models
     if not changed:  # the watermark is where the last complete build left it: nothing is new
         return rebuilt
-    window = {uid for uid in models if nodes[uid]["name"] == WINDOW_MODEL}
-    watermarked = {uid for w in window for uid in nodes[w]["depends_on"]["nodes"] if uid in models}
-    incremental = {uid for uid in models if nodes[uid]["config"].get("materialized") == "incremental"}
-    return rebuilt | window | watermarked | incremental
+    return rebuilt | {uid for uid in models if nodes[uid]["name"] == WINDOW_MODEL}
+
+
+def plan_relation(manifest: Mapping[str, Any]) -> tuple[str, str]:
+    """(schema, table) of the build plan, beside int_rebuild_window (macros/incremental.sql)."""
+    window = next(node for node in manifest["nodes"].values() if node["name"] == WINDOW_MODEL)
+    return window["schema"], "callmart_build_plan"
+
+
+def write_plan(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any], unchanged: Iterable[str]) -> None:
+    """The models this build leaves unchanged, for the watermark hook; none: no plan."""
+    schema, table = plan_relation(manifest)
+    con.execute(f'drop table if exists "{schema}"."{table}"')
+    ids = sorted(unchanged)
+    if ids:
+        con.execute(f'create table "{schema}"."{table}" as select unnest(?::varchar[]) as unique_id', [ids])
 
 
 def graph_order(manifest: Mapping[str, Any], unique_ids: Iterable[str]) -> list[str]:

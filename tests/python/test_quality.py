@@ -155,6 +155,12 @@ def test_a_failing_test_in_a_batch_blocks_publication(tmp_path: Path, capsys) ->
     assert "NOT published" in output and published.stat().st_mtime_ns == before
     assert "duration_s=180, billsec_s=240" in output
     assert "failed step: callmart_dbt_assets" in output and "cdr_billsec_over_duration" in output
+    # nothing new: no model is rebuilt (dbt is not even started), and the test, which runs all the
+    # same, still fails and blocks
+    code, output = _run(landing, wh, capsys, progress=True)
+    assert "inputs unchanged, not rebuilt" in output
+    assert code == 1 and _status(output)["cdr_billsec_over_duration"] == "FAIL"
+    assert "NOT published" in output and published.stat().st_mtime_ns == before
 
 
 def test_callmart_check_reports_every_family_and_exits_non_zero(tmp_path: Path, capsys) -> None:

@@ -265,7 +265,9 @@ def build_dbt_assets() -> AssetsDefinition:
         # on DuckDB, what the raw tables are now; an incremental build with its tests in one batch
         # rebuilds only the models downstream of what changed since the last complete build
         signatures = _source_signatures(context, callmart) if engine is None else None
-        skipped = _unchanged_models(context, paths, fingerprint, signatures) if batch is not None else set()
+        skipped = (
+            _unchanged_models(context, callmart, fingerprint, signatures) if batch is not None else set()
+        )
         # one --exclude argument (dagster-dbt passes on one value of each), a union in dbt's syntax
         excluded = "test_type:unit" + (" resource_type:test" if batch is not None else "")
         args = ["build", "--exclude", excluded, "--profiles-dir", str(write_profile(paths, engine))]
@@ -365,24 +367,41 @@ def _unique_id(context: AssetExecutionContext, key: AssetKey) -> str:
     return str(context.assets_def.get_asset_spec(key).metadata["dagster_dbt/unique_id"])
 
 
-def _source_signatures(context: AssetExecutionContext, callmart: CallmartResource) -> dict[str, str]:
+def _source_signatures(context: AssetExecutionContext, callmart: CallmartResource) -> dict[str, str] | None:
+    """The raw tables' signatures; None without a load manifest (then every model is rebuilt)."""
     manifest, _ = _manifest_and_translator(context)
     with connect(callmart.warehouse_path, read_only=True) as con:
-        return rebuild_plan.source_signatures(con, rebuild_plan.raw_sources(manifest))
+        try:
+            return rebuild_plan.source_signatures(con, rebuild_plan.raw_sources(manifest))
+        except duckdb.CatalogException:
+            return None
 
 
 def _unchanged_models(
-    context: AssetExecutionContext, paths: StatePaths, fingerprint: str, signatures: Mapping[str, str] | None
+    context: AssetExecutionContext,
+    callmart: CallmartResource,
+    fingerprint: str,
+    signatures: Mapping[str, str] | None,
 ) -> set[AssetKey]:
     """The selected models whose inputs did not change since the last complete build of this
-    fingerprint (rebuild_plan.py); none when there is no such build on record."""
-    stored = rebuild_plan.recorded(paths.source_signatures, fingerprint)
+    fingerprint (rebuild_plan.py) and that are in the warehouse (`--rebuild` removes it, a user may
+    drop a table); none when there is no such build on record."""
+    stored = rebuild_plan.recorded(callmart.paths.source_signatures, fingerprint)
     if stored is None or signatures is None:
         return set()
     manifest, _ = _manifest_and_translator(context)
-    changed = {name for name, signature in signatures.items() if stored.get(name) != signature}
+    changed = {name for name in {*signatures, *stored} if stored.get(name) != signatures.get(name)}
     rebuilt = rebuild_plan.models_to_rebuild(manifest, changed)
-    return {key for key in context.selected_asset_keys if _unique_id(context, key) not in rebuilt}
+    with connect(callmart.warehouse_path, read_only=True) as con:  # a model is left only where it is
+        existing = set(
+            con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        )
+    return {
+        key
+        for key in context.selected_asset_keys
+        if (uid := _unique_id(context, key)) not in rebuilt
+        and (manifest["nodes"][uid]["schema"], manifest["nodes"][uid]["alias"]) in existing
+    }
 
 
 @contextlib.contextmanager

@@ -280,7 +280,8 @@ def build_dbt_assets() -> AssetsDefinition:
             args += ["--no-write-json"]
         rebuilt_note = f" ({len(skipped)} models' inputs unchanged, not rebuilt)" if skipped else ""
         out.line(f"dbt      {'full refresh: ' + full_reason if full_reason else 'incremental'}{rebuilt_note}")
-        if len(skipped) < len(context.selected_asset_keys):  # dbt runs: a log of its own
+        rebuilt = [key for key in context.selected_asset_keys if key not in skipped]
+        if rebuilt:  # dbt runs: a log of its own
             rotate_log(paths.dbt_log_file, callmart.keep_runs)
         if full_reason:  # written back once every model is rebuilt; until then no build is incremental
             paths.build_fingerprint(callmart.target).unlink(missing_ok=True)
@@ -295,7 +296,6 @@ def build_dbt_assets() -> AssetsDefinition:
         started, started_at = time.monotonic(), time.time()
         batch_s = 0.0
         try:
-            rebuilt = [key for key in context.selected_asset_keys if key not in skipped]
             with (
                 _build_plan(context, callmart, skipped, engine is None),
                 contextlib.redirect_stdout(_DbtEcho(callmart.verbose)),

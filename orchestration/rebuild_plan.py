@@ -33,6 +33,8 @@ from typing import Any
 
 import duckdb
 
+from .settings import replace_file
+
 # a model that reads the clock is rebuilt every time (tests/python/test_rebuild_plan.py keeps the
 # project's models free of it)
 CLOCK = re.compile(r"utc_now|current_date|current_timestamp|now\(\)|run_started_at|invocation_id", re.I)
@@ -108,33 +110,6 @@ def write_plan(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any], unch
         con.execute(f'create table "{schema}"."{table}" as select unnest(?::varchar[]) as unique_id', [ids])
 
 
-def graph_order(manifest: Mapping[str, Any], unique_ids: Iterable[str]) -> list[str]:
-    """`unique_ids` in an order where each node comes after every node upstream of it."""
-    wanted = set(unique_ids)
-    parents: Mapping[str, list[str]] = manifest["parent_map"]
-    order: list[str] = []
-    placed: set[str] = set()
-
-    def place(uid: str) -> None:
-        stack = [(uid, iter(parents.get(uid, [])))]
-        placed.add(uid)
-        while stack:
-            node, pending = stack[-1]
-            parent = next((p for p in pending if p not in placed), None)
-            if parent is None:
-                stack.pop()
-                if node in wanted:
-                    order.append(node)
-            else:
-                placed.add(parent)
-                stack.append((parent, iter(parents.get(parent, []))))
-
-    for uid in sorted(wanted):
-        if uid not in placed:
-            place(uid)
-    return order
-
-
 def upstream_of(manifest: Mapping[str, Any]) -> Callable[[str], set[str]]:
     """A function: a node's unique id -> every node upstream of it."""
     parents: Mapping[str, list[str]] = manifest["parent_map"]
@@ -147,6 +122,13 @@ def upstream_of(manifest: Mapping[str, Any]) -> Callable[[str], set[str]]:
         return frozenset(found)
 
     return lambda uid: set(upstream(uid))
+
+
+def graph_order(manifest: Mapping[str, Any], unique_ids: Iterable[str]) -> list[str]:
+    """`unique_ids` in an order where each node comes after every node upstream of it: a node has
+    more nodes upstream of it than any node upstream of it has."""
+    upstream = upstream_of(manifest)
+    return sorted(unique_ids, key=lambda uid: (len(upstream(uid)), uid))
 
 
 def _downstream(start: set[str], children: Mapping[str, list[str]]) -> set[str]:
@@ -173,7 +155,4 @@ def recorded(path: Path, fingerprint: str) -> dict[str, str] | None:
 
 
 def record(path: Path, fingerprint: str, signatures: Mapping[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_suffix(".partial")
-    scratch.write_text(json.dumps({"fingerprint": fingerprint, "sources": dict(signatures)}, indent=1))
-    scratch.replace(path)
+    replace_file(path, json.dumps({"fingerprint": fingerprint, "sources": dict(signatures)}, indent=1))

@@ -66,6 +66,14 @@ def cache_dir() -> Path:
     return Path(os.environ.get("CALLMART_CACHE_DIR", default))
 
 
+def replace_file(path: Path, text: str) -> None:
+    """Write a state file whole or not at all: a reader, or a crash, never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text(text)
+    partial.replace(path)
+
+
 @dataclass(frozen=True)
 class StatePaths:
     """The files one warehouse's runs write, all beside the warehouse file."""

@@ -26,6 +26,8 @@ from typing import Any
 
 import duckdb
 
+from ..settings import replace_file
+
 FORMAT = 1  # of the record file: a record of another format is not read
 
 
@@ -125,9 +127,7 @@ def _stored(path: Path, key: str) -> dict[str, Any]:
 def record(path: Path, key: str, tests: Mapping[str, CompiledTest]) -> None:
     """Add `tests` to the record at `path` (replacing it when it was made under another key)."""
     kept = _stored(path, key) | {unique_id: asdict(test) for unique_id, test in tests.items()}
-    partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps({"format": FORMAT, "key": key, "tests": kept}))
-    partial.replace(path)
+    replace_file(path, json.dumps({"format": FORMAT, "key": key, "tests": kept}))
 
 
 def recorded(path: Path, key: str) -> dict[tuple[tuple[str, ...], str], CompiledTest]:

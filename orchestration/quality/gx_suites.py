@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from ..settings import PROJECT_DIR
+from ..settings import PROJECT_DIR, replace_file
 from .model import CheckResult
 
 SUITES_DIR = PROJECT_DIR / "expectations"
@@ -117,10 +117,7 @@ class PassedBatches:
             self.passed[suite.name] = fingerprint
         else:
             self.passed.pop(suite.name, None)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_suffix(".partial")
-        partial.write_text(json.dumps(self.passed, indent=1, sort_keys=True))
-        partial.replace(self.path)
+        replace_file(self.path, json.dumps(self.passed, indent=1, sort_keys=True))
 
 
 def run_suites(

@@ -23,9 +23,10 @@ from functools import partial
 from pathlib import Path
 
 from ..reports.config import demo_reports_yaml
-from .business import Tables, build_business, customer_pools, iso
-from .inbound import AnsweredStint, DayResult, simulate_day
-from .sinks import CsvCases, CsvRows, QueueLogWriter, open_csv
+from .business import Tables, build_business, iso
+from .customers import customer_pools
+from .inbound import DayResult, simulate_day
+from .sinks import CsvCases, CsvRows, DayEvents, QueueLogWriter, open_csv
 from .world import CLIENTS, build_world, config_csvs, site_datetime
 
 DEFAULT_START = date(2026, 10, 19)  # two weeks from here cross both DST changes of 2026
@@ -158,7 +159,7 @@ def generate(
     counts = {"stints": 0, "cdr": 0}
 
     with contextlib.ExitStack() as files_open:
-        # the days' CDR files, each appended to Master.csv in day order and deleted
+        # the days' queue_log and CDR files, each merged or appended in day order and deleted
         parts = Path(files_open.enter_context(tempfile.TemporaryDirectory(prefix=".parts-", dir=out)))
         work = partial(
             simulate_day, seed, agents, start, days, customers=pools, end_epoch=end_epoch, parts=parts
@@ -167,7 +168,7 @@ def generate(
             asterisk / "queue_log", f"{int(site_datetime(start, 5.9).timestamp())}|NONE|NONE|NONE|QUEUESTART|"
         )
         files_open.callback(queue_log.handle.close)
-        cdr = files_open.enter_context((asterisk / "Master.csv").open("w", encoding="utf-8"))
+        cdr = files_open.enter_context((asterisk / "Master.csv").open("wb"))  # parts copied as bytes
 
         def sink(relative: str, suffix: list[object] | None = None) -> CsvRows:
             return CsvRows(files_open.enter_context(open_csv(out / relative)), HEADERS[relative], suffix)
@@ -185,10 +186,11 @@ def generate(
             esat=sink("hr/esat.csv"),
         )
 
-        def answered_by_day() -> Iterator[list[AnsweredStint]]:
+        def inbound_days() -> Iterator[DayResult]:
             for result in _days(work, days, workers):
-                queue_log.add_day(result.queue_log)
-                with open(result.cdr, encoding="utf-8") as part:
+                queue_log.add_day(DayEvents.load(Path(result.queue_log)))
+                os.unlink(result.queue_log)
+                with open(result.cdr, "rb") as part:
                     shutil.copyfileobj(part, cdr)
                 os.unlink(result.cdr)
                 counts["cdr"] += result.cdr_rows
@@ -196,9 +198,9 @@ def generate(
                 for agent_id, piece_start, piece_end, activity in sorted(result.schedules):
                     schedules.append([agent_id, iso(piece_start), iso(piece_end), activity])
                 progress(f"  day {result.day_index + 1}/{days}: {result.stints:,} queue stints")
-                yield result.answered
+                yield result
 
-        build_business(world, answered_by_day(), pools, tables)
+        build_business(world, inbound_days(), pools, tables)
         cases.close()
         n_lines = queue_log.close()
 

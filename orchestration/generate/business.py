@@ -6,7 +6,6 @@ so they run in order, after the inbound days.
 
 from __future__ import annotations
 
-import math
 import random
 from bisect import bisect
 from collections import deque
@@ -15,9 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from typing import Protocol, TypeVar
-from zoneinfo import ZoneInfo
 
-from .inbound import AnsweredStint, _utc_date
+from .customers import Pools
+from .inbound import HMS, DayResult, _ts, _utc_date
 from .world import CAMPAIGNS, World, site_datetime
 
 T = TypeVar("T")
@@ -83,12 +82,7 @@ def _weighted(rng: random.Random, population: Sequence[T], cum_weights: list[int
 def iso(epoch: float) -> str:
     """ISO-8601 UTC with a Z, without strftime's cost."""
     e = int(epoch)
-    s = e % 86400
-    return f"{_utc_date(e // 86400)}T{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}Z"
-
-
-def local_text(epoch: float, tz: ZoneInfo) -> str:
-    return datetime.fromtimestamp(int(epoch), tz).strftime("%Y-%m-%d %H:%M:%S")
+    return f"{_utc_date(e // 86400)}T{HMS[e % 86400]}Z"
 
 
 class Rows(Protocol):
@@ -104,8 +98,12 @@ class Cases(Rows, Protocol):
 
     def __getitem__(self, index: int) -> list[object]: ...
 
-    def settle(self, open_case_ids: set[str]) -> None:
-        """Every case not in `open_case_ids` is final."""
+    def final(self, index: int) -> None:
+        """The case at `index` no longer changes (resolved, closed, or left by a newer case)."""
+        ...
+
+    def settle(self) -> None:
+        """The cases final since the last call may go."""
         ...
 
 
@@ -120,88 +118,10 @@ class Tables:
     esat: Rows
 
 
-@dataclass(frozen=True)
-class CustomerPool:
-    """One client's customers and their phone numbers, computed, not stored: customer i's number is
-    an affine permutation of i within the client's own number range, so a pool of millions costs
-    nothing to hold or to send to a worker, and a number maps back to exactly one customer."""
-
-    client: str
-    prefix: str
-    low: int  # the range of numbers after the prefix: [low, low + span)
-    span: int
-    size: int
-    multiplier: int  # coprime to span
-    offset: int
-    inverse: int  # of the multiplier, modulo span
-
-    def __len__(self) -> int:
-        return self.size
-
-    def __getitem__(self, index: int) -> str:
-        return f"{self.prefix}{self.low + (self.multiplier * index + self.offset) % self.span}"
-
-    def customer_of(self, number: str) -> tuple[str, str] | None:
-        """(client, customer id) of a number, or None when it is not one of this pool's."""
-        rest = number[len(self.prefix) :]
-        if not number.startswith(self.prefix) or not rest.isdigit() or rest.startswith("0"):
-            return None
-        value = int(rest) - self.low
-        if not 0 <= value < self.span:
-            return None
-        index = (value - self.offset) * self.inverse % self.span
-        return (self.client, f"{self.client[:2].upper()}{index:07d}") if index < self.size else None
-
-    def owner(self, number: str) -> tuple[str, str]:
-        """(client, customer id) of one of this pool's own numbers."""
-        found = self.customer_of(number)
-        if found is None:
-            raise ValueError(f"{number} is not a {self.client} customer's number")
-        return found
-
-
-Pools = dict[str, CustomerPool]
-
-# (client, prefix, first number after the prefix, how many numbers): disjoint ranges, so that a
-# number belongs to one client only.
-NUMBER_RANGES = (
-    ("acme", "0", 100_000_000, 700_000_000),
-    ("globex", "1212", 1_000_000, 9_000_000),
-    ("default", "0", 800_000_000, 200_000_000),
-)
-
-
-def customer_pools(seed: int, n_agents: int) -> Pools:
-    """Each client's customers (index = customer number)."""
-    rng = random.Random(seed + 99)
-    size = max(2000, n_agents * 1200)  # about one contact per customer a month, as in a real base
-    pools: Pools = {}
-    for client, prefix, low, span in NUMBER_RANGES:
-        multiplier = rng.randrange(span // 3, span)
-        while math.gcd(multiplier, span) != 1:
-            multiplier += 1
-        offset = rng.randrange(span)
-        inverse = pow(multiplier, -1, span)
-        pools[client] = CustomerPool(client, prefix, low, span, min(size, span), multiplier, offset, inverse)
-    return pools
-
-
-def customer_of(pools: Pools, number: str) -> tuple[str, str] | None:
-    """(client, customer id) of a phone number, or None for a number no client's customer has."""
-    for pool in pools.values():
-        found = pool.customer_of(number)
-        if found is not None:
-            return found
-    return None
-
-
-def build_business(
-    world: World, answered_by_day: Iterable[list[AnsweredStint]], pools: Pools, t: Tables
-) -> Tables:
+def build_business(world: World, inbound_days: Iterable[DayResult], pools: Pools, t: Tables) -> Tables:
     """Dialer, CRM and HR tables into `t`; days of answered stints are consumed in order as they
     arrive, and each day's rows go out before the next day is read (cases once they are final)."""
     rng = random.Random(world.seed + 2024)
-    dialer_tz = ZoneInfo("UTC")
 
     # ---- leads: loaded before the first day, a few more added along the way
     leads: list[dict[str, object]] = []
@@ -260,6 +180,9 @@ def build_business(
             case_id = f"CS{case_no:07d}"
             t.cases.append([case_id, customer_id, client, _choice(rng, CATEGORIES), iso(epoch), "", "open"])
             case_idx = len(t.cases) - 1
+            left = open_case.get(customer_id)
+            if left is not None:  # an outbound contact's new case: the open one stays as it is
+                t.cases.final(left[1])
             open_case[customer_id] = (case_id, case_idx)
             opened_epochs.append(epoch)
             opened_cases.append((customer_id, case_id))
@@ -267,6 +190,7 @@ def build_business(
         if resolved:
             t.cases[case_idx][5] = iso(epoch + _randint(rng, 30, 900))
             t.cases[case_idx][6] = "resolved"
+            t.cases.final(case_idx)
             open_case.pop(customer_id, None)
             if opens_case:  # resolved at its first contact: nothing left to close
                 opened_cases[-1] = None
@@ -300,34 +224,20 @@ def build_business(
                 score = _weighted(rng, range(11), NPS_CUM)
                 t.surveys.append([f"SV{survey_no:08d}", iso(answered_at), contact_id, "nps", score])
 
-    for day, answered in zip(world.dates, answered_by_day, strict=True):
-        # inbound phone contacts, one per answered stint that reached an agent
-        for st in answered:
-            if st.caller == "anonymous":
-                continue
-            customer = customer_of(pools, st.caller)
-            if customer is None:
-                continue
+    for day, inbound in zip(world.dates, inbound_days, strict=True):
+        # inbound phone contacts, one per answered stint that reached an agent and whose caller is a
+        # customer
+        for callid, queue, agent_id, connect_epoch, client, customer_id in inbound.answered:
             add_contact(
-                st.connect_epoch + 1, "phone", customer, st.agent_id, st.queue, "", st.callid, "inbound"
+                connect_epoch + 1, "phone", (client, customer_id), agent_id, queue, "", callid, "inbound"
             )
-            if st.queue == "sales" and rng.random() < 0.12:
+            if queue == "sales" and rng.random() < 0.12:
                 order_no += 1
                 _order(
-                    t,
-                    rng,
-                    order_no,
-                    st.connect_epoch + 300,
-                    "acme",
-                    "",
-                    "",
-                    customer[1],
-                    st.agent_id,
-                    "EUR",
-                    140.0,
+                    t, rng, order_no, connect_epoch + 300, "acme", "", "", customer_id, agent_id, "EUR", 140.0
                 )
         # other channels
-        n_digital = int(len(answered) * 0.45)
+        n_digital = int(inbound.answered_count * 0.45)
         day_base = site_datetime(day, 0.0).timestamp()
         for _ in range(n_digital):
             client = _choice(rng, ("acme", "acme", "globex"))
@@ -348,10 +258,11 @@ def build_business(
             if current is not None and current[0] == case_id:
                 t.cases[current[1]][5] = iso(opened + 15 * 86400)
                 t.cases[current[1]][6] = "closed_unresolved"
+                t.cases.final(current[1])
                 del open_case[cust]
         # the dialer: each user works a 6-hour session on weekdays
         if day.weekday() >= 5:
-            t.cases.settle({case_id for case_id, _ in open_case.values()})
+            t.cases.settle()
             continue
         callable_leads = [ld for ld in leads if not ld["final"] and ld["entry"] <= day]
         rng.shuffle(callable_leads)
@@ -378,7 +289,7 @@ def build_business(
                         lead["lead_id"],
                         lead["list_id"],
                         camp.campaign_id,
-                        local_text(start, dialer_tz),
+                        _ts(start),  # the dialer's call_date, in its time zone: UTC here
                         start,
                         start + ring + length,
                         length,
@@ -416,7 +327,7 @@ def build_business(
                         "outbound",
                     )
                 now += ring + length + _randint(rng, 10, 40)
-        t.cases.settle({case_id for case_id, _ in open_case.values()})
+        t.cases.settle()
     for ld in leads:
         t.leads.append(
             [

@@ -145,19 +145,27 @@ def test_cases_are_written_once_final_and_only_open_ones_are_held(tmp_path: Path
         cases = CsvCases(handle, ["case_id", "status"])
         cases.append(["CS1", "open"])
         cases.append(["CS2", "open"])
+        cases.append(["CS3", "open"])
+        cases[2][1] = "resolved"
+        cases.final(2)
         cases[1][1] = "resolved"
-        cases.settle({"CS1"})  # CS1 still open: it stays, CS2 is final and goes out
+        cases.final(1)
+        cases.settle()  # CS1 still open: it stays; CS2 and CS3 are final and go out, in opening order
         handle.flush()
-        assert (tmp_path / "cases.csv").read_text() == "case_id,status\nCS2,resolved\n"
+        assert (tmp_path / "cases.csv").read_text() == "case_id,status\nCS2,resolved\nCS3,resolved\n"
         assert list(cases.held) == [0]
         cases[0][1] = "closed_unresolved"
-        cases.settle(set())
-        cases.append(["CS3", "open"])
+        cases.final(0)
+        cases.settle()
+        cases.append(["CS4", "open"])
+        cases.append(["CS5", "open"])
         cases.close()
     assert (tmp_path / "cases.csv").read_text().splitlines() == [
         "case_id,status",
         "CS2,resolved",
+        "CS3,resolved",
         "CS1,closed_unresolved",
-        "CS3,open",
+        "CS4,open",
+        "CS5,open",
     ]
-    assert len(cases) == 3 and not cases.held
+    assert len(cases) == 5 and not cases.held

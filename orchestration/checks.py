@@ -53,7 +53,9 @@ def _suite_check(suite: Suite) -> AssetChecksDefinition:
     def _run(context: AssetCheckExecutionContext, callmart: CallmartResource) -> AssetCheckResult:
         callmart.out.status(f"checks   {suite.name}")
         with connect(callmart.warehouse_path, read_only=True) as con:
-            (result,) = run_suites(con, [suite], callmart.paths.gx, callmart.keep_runs)
+            (result,) = run_suites(
+                con, [suite], callmart.paths.gx, callmart.keep_runs, callmart.warehouse_path
+            )
         return to_dagster(result)
 
     return _run

@@ -38,7 +38,7 @@ from packaging import version
 
 from . import rebuild_plan
 from .engines import Engine
-from .quality import batch_tests
+from .quality import batch_tests, gx_process
 from .resources import CallmartResource
 from .settings import PROJECT_DIR, StatePaths, cache_dir
 from .warehouse import connect, duckdb_settings
@@ -244,6 +244,8 @@ def build_dbt_assets() -> AssetsDefinition:
         """Staging, intermediate and mart models and their data tests (unit tests run in the test
         suite and `callmart check --unit`). Incremental unless a full refresh is asked for or the
         build fingerprint changed (macros/incremental.sql)."""
+        # the checks on raw tables are done: the build, the run's memory peak, has no GX process beside it
+        gx_process.release()
         paths = callmart.paths
         fingerprint = build_fingerprint(callmart)
         full_reason = _full_refresh_reason(callmart, config, fingerprint)

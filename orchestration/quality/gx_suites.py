@@ -60,7 +60,8 @@ def data_docs_index(gx_dir: Path) -> Path:
     return gx_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
-def _context(gx_dir: Path):  # type: ignore[no-untyped-def]
+def open_context(gx_dir: Path):  # type: ignore[no-untyped-def]
+    """The file-mode GX project in gx_dir (created on first use), without progress bars."""
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     gx = _great_expectations()
 
@@ -121,17 +122,23 @@ class PassedBatches:
 
 
 def run_suites(
-    con: duckdb.DuckDBPyConnection, suites: list[Suite], gx_dir: Path, keep_runs: int = 30
+    con: duckdb.DuckDBPyConnection,
+    suites: list[Suite],
+    gx_dir: Path,
+    keep_runs: int = 30,
+    warehouse: Path | None = None,
 ) -> list[CheckResult]:
     """Validate each suite through a GX checkpoint that also updates the Data Docs site in gx_dir,
     keeping the last `keep_runs` results of each suite (and its last failure); the site is then
     pointed at local copies of its CSS and JavaScript (data_docs.py). A suite whose batch is the
-    one its last validation passed on passes again without GX (PassedBatches)."""
+    one its last validation passed on passes again without GX (PassedBatches). With `warehouse`
+    (the file `con` reads) and a GX process started for gx_dir (gx_process.py), that process
+    validates."""
     ledger = PassedBatches(gx_dir)
     fingerprints = {suite.name: batch_fingerprint(con, suite) for suite in suites}
     unchanged = {s.name for s in suites if ledger.unchanged(s, fingerprints[s.name])}
     to_validate = [suite for suite in suites if suite.name not in unchanged]
-    validated = {r.name: r for r in _validate(con, to_validate, gx_dir, keep_runs)} if to_validate else {}
+    validated = {r.name: r for r in _validated(con, to_validate, gx_dir, keep_runs, warehouse)}
     for suite in to_validate:
         # a query whose rows differ from one execution to the next (a sample without an order) may
         # have given GX other rows than the fingerprinted ones: such a batch is never taken as read
@@ -147,14 +154,36 @@ def run_suites(
     ]
 
 
-def _validate(
-    con: duckdb.DuckDBPyConnection, suites: list[Suite], gx_dir: Path, keep_runs: int
+def _validated(
+    con: duckdb.DuckDBPyConnection, suites: list[Suite], gx_dir: Path, keep_runs: int, warehouse: Path | None
+) -> list[CheckResult]:
+    """`validate`'s results, from the GX process started for gx_dir when there is one."""
+    if not suites:
+        return []
+    from .gx_process import GxProcessError, release, running
+
+    process = running(gx_dir) if warehouse is not None else None
+    if process is not None and warehouse is not None:
+        try:
+            return process.validate(warehouse, suites, keep_runs)
+        except GxProcessError as exc:
+            logging.getLogger("callmart").warning("validating here: %s", exc)
+            release(gx_dir)
+    return validate(con, suites, gx_dir, keep_runs)
+
+
+def validate(
+    con: duckdb.DuckDBPyConnection,
+    suites: list[Suite],
+    gx_dir: Path,
+    keep_runs: int,
+    context=None,  # type: ignore[no-untyped-def]  # open_context(gx_dir), when the caller holds it
 ) -> list[CheckResult]:
     gx = _great_expectations()
 
     from .data_docs import OfflineAssetsMissing, make_offline, prune_validations
 
-    context = _context(gx_dir)
+    context = context or open_context(gx_dir)
     source = context.data_sources.add_or_update_pandas("warehouse")
     results = []
     for suite in suites:

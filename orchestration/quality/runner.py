@@ -22,5 +22,5 @@ def run_all_checks(
     with connect(warehouse, read_only=True) as con:
         suites = [s for s in load_suites() if assets is None or s.asset in assets]
         keep = int((dbt_vars or {}).get("keep_runs", KEEP_RUNS))  # type: ignore[call-overload]
-        results += run_suites(con, suites, StatePaths(warehouse).gx, keep)
+        results += run_suites(con, suites, StatePaths(warehouse).gx, keep, warehouse)
     return results

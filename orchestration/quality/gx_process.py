@@ -74,7 +74,7 @@ class GxProcess:
         return results
 
     def close(self) -> None:
-        """Stop the child: between requests it only waits (or still imports GX), so at once."""
+        """Stop the child: between requests it only waits or still imports GX, so at once."""
         if self.process.stdin is not None:
             with suppress(OSError):
                 self.process.stdin.close()
@@ -115,17 +115,21 @@ def running(gx_dir: Path) -> GxProcess | None:
 
 
 def _serve(gx_dir: Path) -> None:
-    """The child: GX imported and its project opened first, then one answer per request line."""
+    """The child: GX imported first, then one answer per request line. The GX project is opened at the
+    first request, not before: that writes its files, and a child stopped while it writes them would
+    leave them broken."""
     from ..warehouse import connect
-    from .gx_suites import Suite, open_context, validate
+    from .gx_suites import Suite, great_expectations, open_context, validate
 
     answers = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # whatever GX prints goes to stderr, not into the answers
-    context = open_context(gx_dir)
+    great_expectations()
+    context = None
     for line in sys.stdin:
         try:
             request = json.loads(line)
             suites = [Suite(**{**s, "asset": tuple(s["asset"])}) for s in request["suites"]]
+            context = context or open_context(gx_dir)
             with connect(Path(request["warehouse"]), read_only=True) as con:
                 results = validate(con, suites, gx_dir, int(request["keep_runs"]), context)
             answer: dict[str, object] = {"results": [dataclasses.asdict(r) for r in results]}

@@ -63,7 +63,7 @@ def data_docs_index(gx_dir: Path) -> Path:
 def open_context(gx_dir: Path):  # type: ignore[no-untyped-def]
     """The file-mode GX project in gx_dir (created on first use), without progress bars."""
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    gx = _great_expectations()
+    gx = great_expectations()
 
     context = gx.get_context(mode="file", project_root_dir=str(gx_dir))
     try:
@@ -74,7 +74,7 @@ def open_context(gx_dir: Path):  # type: ignore[no-untyped-def]
     return context
 
 
-def _great_expectations():  # type: ignore[no-untyped-def]
+def great_expectations():  # type: ignore[no-untyped-def]
     """Import GX. GX imports pyspark (the spark extra), whose Spark Connect module takes a `__main__`
     with neither a spec nor a file for a doctest run and calls sys.exit(0): that is what the run
     worker of `callmart serve` looks like. Give such a `__main__` a file name first."""
@@ -179,7 +179,7 @@ def validate(
     keep_runs: int,
     context=None,  # type: ignore[no-untyped-def]  # open_context(gx_dir), when the caller holds it
 ) -> list[CheckResult]:
-    gx = _great_expectations()
+    gx = great_expectations()
 
     from .data_docs import OfflineAssetsMissing, make_offline, prune_validations
 

@@ -66,13 +66,16 @@ def _timed_run(landing: Path, warehouse: Path, *extra: str) -> tuple[float, dict
     return time.monotonic() - started, marks, process.returncode
 
 
-def _split_csv(path: Path, column: str, cutoff: str) -> None:
-    """Move the rows at or after `cutoff` (ISO) from path into path's `_2` file."""
+def _split_csv(path: Path, column: str, cutoff: str, end: str | None) -> None:
+    """Move the rows from `cutoff` on (ISO; before `end` if given) from path into path's `_2` file;
+    rows at or after `end` are dropped."""
     with path.open(newline="") as handle:
         reader = csv.DictReader(handle)
         header, rows = list(reader.fieldnames or []), list(reader)
     for target, keep in ((path, lambda r: r[column] < cutoff), (path.with_name(path.stem + "_2.csv"), None)):
-        chosen = [r for r in rows if (keep(r) if keep else r[column] >= cutoff)]
+        chosen = [
+            r for r in rows if (keep(r) if keep else cutoff <= r[column] and (end is None or r[column] < end))
+        ]
         with target.open("w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
             writer.writeheader()
@@ -83,7 +86,22 @@ def _iso(epoch: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
-def incremental(root: Path, days: int, agents: int) -> dict[str, object]:
+def _hour(epochs: list[float], which: str) -> tuple[float, float | None]:
+    """(start, end) of the hour to hold back: the data's last hour (no end: everything after its start
+    comes with it), or the last day's busiest one."""
+    last = epochs[-1]
+    if which == "last":
+        return last - HOUR_S, None
+    day_start = last - 24 * HOUR_S
+    counts = [0] * 24
+    for epoch in epochs:
+        if epoch >= day_start:
+            counts[min(23, int((epoch - day_start) // HOUR_S))] += 1
+    start = day_start + counts.index(max(counts)) * HOUR_S
+    return start, start + HOUR_S
+
+
+def incremental(root: Path, days: int, agents: int, which: str = "last") -> dict[str, object]:
     landing, held = root / "landing", root / "held"
     if not landing.exists():
         subprocess.run(_callmart("generate", "--out", str(landing), "--days", str(days), "--agents", str(agents)),
@@ -91,20 +109,24 @@ def incremental(root: Path, days: int, agents: int) -> dict[str, object]:
     shutil.rmtree(held, ignore_errors=True)
     shutil.copytree(landing, held)
     queue_log = (landing / "asterisk" / "queue_log").read_bytes().splitlines(keepends=True)
-    last = float(queue_log[-1].split(b"|", 1)[0])
-    cut = next(i for i, line in enumerate(queue_log) if float(line.split(b"|", 1)[0]) >= last - HOUR_S)
+    epochs = [float(line.split(b"|", 1)[0]) for line in queue_log]
+    start, end = _hour(epochs, which)
+    cut = next(i for i, epoch in enumerate(epochs) if epoch >= start)
+    stop = next((i for i, epoch in enumerate(epochs) if end is not None and epoch >= end), len(epochs))
+    queue_log = queue_log[:stop]  # a busy hour: what comes after it never arrives here
     (held / "asterisk" / "queue_log").write_bytes(b"".join(queue_log[:cut]))
     crm_new = held / "crm_new"
     crm_new.mkdir()
     for name, column in (("contacts.csv", "contact_ts"), ("surveys.csv", "response_ts")):
-        _split_csv(held / "crm" / name, column, _iso(last - HOUR_S))
+        _split_csv(held / "crm" / name, column, _iso(start), _iso(end) if end is not None else None)
         new = held / "crm" / (Path(name).stem + "_2.csv")
         new.rename(crm_new / new.name)
     warehouse = root / "wh.duckdb"
     for stale in root.glob("wh*"):
         shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
     print(
-        f"{days} days x {agents} agents: {len(queue_log):,} queue_log lines, the last hour {len(queue_log) - cut:,}"
+        f"{days} days x {agents} agents: {len(queue_log):,} queue_log lines, the {which} hour ({_iso(start)}) "
+        f"{len(queue_log) - cut:,}"
     )
     first_s, _, code = _timed_run(held, warehouse)
     print(f"first build (all but the last hour): {first_s:6.1f} s (exit {code})", flush=True)
@@ -124,7 +146,8 @@ def incremental(root: Path, days: int, agents: int) -> dict[str, object]:
     full_s, _, code = _timed_run(held, warehouse, "--full-refresh")
     print(f"full refresh on the same data:      {full_s:6.1f} s (exit {code})", flush=True)
     return {
-        "days": days, "agents": agents, "queue_log_lines": len(queue_log), "last_hour_lines": len(queue_log) - cut,
+        "days": days, "agents": agents, "queue_log_lines": len(queue_log), "hour": which,
+        "hour_start": _iso(start), "hour_lines": len(queue_log) - cut,
         "first_build_s": round(first_s, 1), "live_s": round(live_s, 1),
         "live_stage_ends_s": {k: round(v, 1) for k, v in live_marks.items()}, "incremental_s": round(incremental_s, 1),
         "incremental_stage_ends_s": {k: round(v, 1) for k, v in marks.items()}, "full_refresh_s": round(full_s, 1),
@@ -205,6 +228,12 @@ def main() -> None:
     parser.add_argument("--keep", help="folder for the landing data and warehouse (default: a temporary one)")
     parser.add_argument("--skip-latency", action="store_true", help="only the incremental-run figure")
     parser.add_argument(
+        "--hour",
+        choices=("last", "busy"),
+        default="last",
+        help="the hour held back: the data's last (default) or the last day's busiest",
+    )
+    parser.add_argument(
         "--latency-only",
         action="store_true",
         help="with --keep: only the latency, on the warehouse built before",
@@ -216,7 +245,7 @@ def main() -> None:
         root.mkdir(parents=True, exist_ok=True)
         result: dict[str, object] = {"machine": host}
         if not args.latency_only:
-            result["incremental"] = incremental(root, args.days, args.agents)
+            result["incremental"] = incremental(root, args.days, args.agents, args.hour)
         if not args.skip_latency:
             result["latency"] = latency(root)
     RESULTS.mkdir(exist_ok=True)

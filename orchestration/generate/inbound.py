@@ -360,7 +360,7 @@ def _simulate(
             heapq.heappush(w, connect)
             _occupy(st, heaps, connect, busy_until)
             out.answered_count += 1
-            customer = customer_of(customers, caller) if caller != "anonymous" else None
+            customer = customer_of(customers, caller)  # None for an anonymous or unknown caller
             if customer is not None:
                 out.answered.append((callid, qname, agent.agent_id, int(connect), *customer))
             write_cdr(

@@ -60,8 +60,8 @@ class CsvCases(CsvRows):
 
     def close(self) -> None:
         """The cases still open at the end, as they are."""
-        self.writer.writerows(self.held[index] for index in sorted(self.held))
-        self.held.clear()
+        self.finals = list(self.held)
+        self.settle()
 
 
 class DayEvents:

@@ -24,8 +24,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .model import CheckResult
+
+if TYPE_CHECKING:
+    from .gx_suites import Suite
 
 _started: dict[Path, GxProcess] = {}
 
@@ -48,7 +52,7 @@ class GxProcess:
             text=True,
         )
 
-    def validate(self, warehouse: Path, suites: list, keep_runs: int) -> list[CheckResult]:  # type: ignore[type-arg]
+    def validate(self, warehouse: Path, suites: list[Suite], keep_runs: int) -> list[CheckResult]:
         """Each suite's result, validated on the warehouse by the child."""
         request = {
             "warehouse": str(warehouse),

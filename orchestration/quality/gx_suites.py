@@ -162,8 +162,7 @@ def _validated(
         return []
     from .gx_process import GxProcessError, release, running
 
-    process = running(gx_dir) if warehouse is not None else None
-    if process is not None and warehouse is not None:
+    if warehouse is not None and (process := running(gx_dir)) is not None:
         try:
             return process.validate(warehouse, suites, keep_runs)
         except GxProcessError as exc:

@@ -68,6 +68,18 @@
     {%- endif %}
 {%- endmacro %}
 
+{#- A latest-row staging model's incremental rows (keyed by `key`, the newest loaded row wins), after
+    `from <alias>`: a key's row only when it is the staged row's line or a later one, so that a line
+    `past_staged_lines` reads again never brings back a row a later line replaced. -#}
+{% macro at_or_past_staged_row(alias, key) -%}
+    {%- if is_incremental() %}
+    left join {{ this }} staged on staged.{{ key }} = {{ alias }}.{{ key }}
+    where staged.{{ key }} is null
+        or {{ alias }}.file_id > staged.file_id
+        or ({{ alias }}.file_id = staged.file_id and {{ alias }}.line_no >= staged.line_no)
+    {%- endif %}
+{%- endmacro %}
+
 {#- The custom strategy of day-keyed models: delete every day from rebuild_from_date on, insert the
     recomputed rows (which hold exactly those days). Days whose rows moved elsewhere are deleted too,
     which replacing only the days present in the new rows would miss. -#}

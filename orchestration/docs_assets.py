@@ -5,6 +5,7 @@ check that every model and column has a description. `callmart docs` serves it."
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 from dagster import (
     AssetCheckResult,
@@ -20,9 +21,11 @@ from dagster import (
 from .dbt_assets import run_dbt_on_warehouse
 from .quality.docs_coverage import undocumented
 from .resources import CallmartResource
+from .settings import replace_file
 
 DOCS_KEY = AssetKey(["docs", "dbt"])
 DESCRIBED_CHECK = "every_model_and_column_described"
+UNDOCUMENTED = "docs_undocumented.json"  # beside the site: what the check reports
 
 
 def build_docs_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-def]
@@ -67,10 +70,9 @@ def build_docs_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-def]
             done = run_dbt_on_warehouse(args, paths, paths.dbt_target, callmart.build_vars)
             if done.returncode != 0:
                 raise RuntimeError(f"dbt docs generate failed:\n{done.stdout}\n{done.stderr}")
+            _record_undocumented(paths.dbt_target)  # before the stamp: a stamped site has its list
             stamp.write_text(fingerprint)
-        manifest = json.loads((paths.dbt_target / "manifest.json").read_text())
-        catalog = json.loads((paths.dbt_target / "catalog.json").read_text())
-        missing = undocumented(manifest, catalog)
+        missing = _undocumented(paths.dbt_target)
         state = "unchanged (same models, vars and configuration)" if current else "generated"
         callmart.out.line(
             f"docs     {paths.dbt_target / 'index.html'} {state} in {time.monotonic() - started:.0f} s"
@@ -88,3 +90,19 @@ def build_docs_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-def]
         )
 
     return dbt_docs
+
+
+def _record_undocumented(target: Path) -> list[str]:
+    """The site's undocumented models and columns, from its manifest and catalog (megabytes of JSON),
+    kept beside them."""
+    manifest = json.loads((target / "manifest.json").read_text())
+    catalog = json.loads((target / "catalog.json").read_text())
+    missing = undocumented(manifest, catalog)
+    replace_file(target / UNDOCUMENTED, json.dumps(missing))
+    return missing
+
+
+def _undocumented(target: Path) -> list[str]:
+    """The list `_record_undocumented` kept (a site generated before it kept one: made now)."""
+    kept = target / UNDOCUMENTED
+    return list(json.loads(kept.read_text())) if kept.is_file() else _record_undocumented(target)

@@ -6,10 +6,18 @@ renamed into place, so a reader never sees half of it; it is only made when ever
 check upstream passed. A run that builds some of the marts (the live job) publishes those and keeps
 the others as the last publication had them: the warehouse's may come from a run whose checks
 failed (docs/decisions.md, "The live job").
+
+A mart rebuilt by day (incremental, `date_local`) is not copied whole when the last publication
+holds it with the same columns and, before the first day this build rebuilt, the same rows (a count
+and an order-free sum of row hashes, computed by DuckDB on both sides): its days from that one on
+are replaced. Whatever the warehouse's history, the copy then holds exactly the warehouse's rows
+(docs/decisions.md, "Publishing the changed days").
 """
 
+import datetime as dt
 import shutil
 import time
+from pathlib import Path
 
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
@@ -18,6 +26,8 @@ from .resources import CallmartResource
 from .warehouse import connect
 
 PUBLISH_KEY = AssetKey(["publish", "marts"])
+DAY = "date_local"  # the day incremental marts are rebuilt by (macros/incremental.sql, day_window)
+EVERYTHING = dt.date(1900, 1, 1)  # int_rebuild_window's first day of a full build
 
 
 def build_publish_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-def]
@@ -39,22 +49,30 @@ def build_publish_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-de
         selected = context.op_execution_context.job_def.asset_layer.selected_asset_keys
         built = {key.path[1] for key in selected if key.path[0] == "marts"}
         every_mart = project_marts <= built
-        if not every_mart and target.exists():
+        since = _rebuilt_from(callmart.warehouse_path)
+        if target.exists() and (not every_mart or (since is not None and since > EVERYTHING)):
             shutil.copyfile(target, partial)  # the last publication, its marts replaced below
         with connect(partial) as con:
             con.execute(f"attach '{callmart.warehouse_path}' as warehouse (read_only)")
             con.execute("create schema if not exists marts")
             last = set(_marts(con, partial.stem))  # none when the copy starts afresh
-            republished = [table for table in _marts(con, "warehouse") if every_mart or table in built]
+            in_warehouse = _marts(con, "warehouse")
+            republished = [table for table in in_warehouse if every_mart or table in built]
+            by_day = [table for table in republished if table in last and _replace_days(con, table, since)]
             for table in republished:
-                con.execute(
-                    f'create or replace table marts."{table}" as select * from warehouse.marts."{table}"'
-                )
+                if table not in by_day:
+                    con.execute(
+                        f'create or replace table marts."{table}" as select * from warehouse.marts."{table}"'
+                    )
+            if every_mart:  # a mart the project no longer has is not published
+                for table in last - set(in_warehouse):
+                    con.execute(f'drop table marts."{table}"')
             con.execute("detach warehouse")
         partial.replace(target)
-        kept = last - set(republished)
+        kept = set() if every_mart else last - set(republished)
         missing = sorted(project_marts - built - last)
         notes = "" if every_mart else f", {len(kept)} kept from the last publication"
+        notes += f", {len(by_day)} of them by day from {since}" if by_day else ""
         notes += f", not yet published: {', '.join(missing)}" if missing else ""
         context.log.info(f"published {len(republished)} marts to {target}{notes}")
         callmart.out.line(
@@ -74,3 +92,44 @@ def _marts(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
             [catalog],
         ).fetchall()
     ]
+
+
+def _rebuilt_from(warehouse: Path) -> dt.date | None:
+    """The first day the last dbt build rebuilt (int_rebuild_window); None when there is none."""
+    try:
+        with connect(warehouse, read_only=True) as con:
+            row = con.execute("select rebuild_from_date from staging.int_rebuild_window").fetchone()
+    except duckdb.Error:
+        return None
+    return row[0] if row and isinstance(row[0], dt.date) else None
+
+
+def _replace_days(con: duckdb.DuckDBPyConnection, table: str, since: dt.date | None) -> bool:
+    """Replace the days from `since` on (and rows without a day) of the published `table` with the
+    warehouse's, when the two have the same columns and the same rows before `since`; False (nothing
+    done) otherwise."""
+    if since is None:
+        return False
+    columns = (
+        "select column_name, data_type from information_schema.columns "
+        "where table_catalog = ? and table_schema = 'marts' and table_name = ? order by ordinal_position"
+    )
+    published = con.execute(columns, [_catalog(con), table]).fetchall()
+    if (DAY, "DATE") not in published or published != con.execute(columns, ["warehouse", table]).fetchall():
+        return False
+    before = "select count(*), sum(hash(mart_row)::hugeint) from {} mart_row where " + DAY + " < ?"
+    if (
+        con.execute(before.format(f'marts."{table}"'), [since]).fetchone()
+        != con.execute(before.format(f'warehouse.marts."{table}"'), [since]).fetchone()
+    ):
+        return False
+    changed = f"{DAY} >= ? or {DAY} is null"
+    con.execute(f'delete from marts."{table}" where {changed}', [since])
+    con.execute(
+        f'insert into marts."{table}" select * from warehouse.marts."{table}" where {changed}', [since]
+    )
+    return True
+
+
+def _catalog(con: duckdb.DuckDBPyConnection) -> str:
+    return str(con.execute("select current_database()").fetchone()[0])  # type: ignore[index]

@@ -17,7 +17,8 @@ are recorded, and the next incremental build rebuilds:
   it ends: macros/incremental.sql);
 - every model that reads the clock (none does: a model's "now" is its newest event), and downstream.
 
-The rest is left as the last build wrote it. Every data test still runs (in one batch), so a check
+A view among them is left all the same: it holds a query, not rows, and its query is the code's
+(a change of code is a full build); the models downstream of it are rebuilt. The rest is left as the last build wrote it. Every data test still runs (in one batch), so a check
 that failed keeps failing, and a freshness warning keeps warning as time passes.
 """
 
@@ -89,7 +90,8 @@ def models_to_rebuild(manifest: Mapping[str, Any], changed_sources: Iterable[str
     sources = raw_sources(manifest)
     changed = {sources[name] for name in changed_sources if name in sources}
     clock = {uid for uid in models if CLOCK.search(nodes[uid].get("raw_code") or "")}
-    rebuilt = _downstream(changed | clock, children) & models
+    views = {uid for uid in models if nodes[uid]["config"].get("materialized") == "view"}
+    rebuilt = (_downstream(changed | clock, children) & models) - views
     if not changed:  # the watermark is where the last complete build left it: nothing is new
         return rebuilt
     return rebuilt | {uid for uid in models if nodes[uid]["name"] == WINDOW_MODEL}

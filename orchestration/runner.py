@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
+from dagster import AssetCheckSeverity, DagsterEventType
 
+from .instance import run_instance
 from .quality.model import CheckResult, table
 from .reports.gate import record_run
 from .resources import CallmartResource
@@ -86,7 +87,7 @@ def run_pipeline(callmart: CallmartResource, job_name: str = MAIN_JOB) -> RunSum
     callmart.out.line("dagster  definitions loaded, running the job")
     storage = callmart.paths.dagster
     storage.mkdir(parents=True, exist_ok=True)
-    with DagsterInstance.ephemeral(tempdir=str(storage)) as instance:
+    with run_instance(str(storage)) as instance:
         result = job.execute_in_process(
             run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
             raise_on_error=False,

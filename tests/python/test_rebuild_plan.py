@@ -60,7 +60,16 @@ def test_new_queue_log_lines_rebuild_the_live_marts(manifest: dict) -> None:
 def test_a_changed_loader_table_rebuilds_what_reads_it(manifest: dict) -> None:
     # int_queue_log_events reads the load manifest (log order): a change to any source's files counts
     rebuilt = _names(manifest, rebuild_plan.models_to_rebuild(manifest, ["load_manifest"]))
-    assert {"int_queue_log_events", "fct_queue_stints"} <= rebuilt
+    assert {"int_queue_stints", "fct_queue_stints"} <= rebuilt
+
+
+def test_a_view_is_never_rebuilt_but_what_reads_it_is(manifest: dict) -> None:
+    # int_queue_log_events is a view over the queue_log staging: its query does not change with the data
+    assert manifest["nodes"]["model.callmart.int_queue_log_events"]["config"]["materialized"] == "view"
+    rebuilt = _names(manifest, rebuild_plan.models_to_rebuild(manifest, ["queue_log"]))
+    assert "int_queue_log_events" not in rebuilt and "int_queue_stints" in rebuilt
+    views = {n["name"] for n in manifest["nodes"].values() if n["config"].get("materialized") == "view"}
+    assert len(views) >= 3 and not rebuilt & views
 
 
 def test_no_model_reads_the_clock(manifest: dict) -> None:

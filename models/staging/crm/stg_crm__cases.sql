@@ -1,20 +1,31 @@
 {#- One row per case (ticket), the latest export wins (a later export closes a case). -#}
+
+{{ config(materialized=callmart.keyed_materialization(), unique_key='case_id', incremental_strategy='delete+insert') }}
+
 with source as (
 
     select * from {{ source('crm', 'crm_cases') }}
 
 ),
 
+new_lines as (
+
+    select source.*
+    from source
+    {{ callmart.past_staged_lines('source') }}
+
+),
+
 latest as (
 
     select * from (
-        select *, {{ callmart.latest_row_filter('case_id') }} as is_latest from source
+        select *, {{ callmart.latest_row_filter('case_id') }} as is_latest from new_lines
     ) ranked
     where is_latest
 
 ),
 
-final as (
+renamed as (
 
     select
         {{ callmart.text('case_id') }} as case_id,
@@ -28,6 +39,14 @@ final as (
         _line_no as line_no
 
     from latest
+
+),
+
+final as (
+
+    select renamed.*
+    from renamed
+    {{ callmart.at_or_past_staged_row('renamed', 'case_id') }}
 
 )
 

@@ -1,20 +1,31 @@
 {#- One row per customer contact on any channel, the latest export wins. -#}
+
+{{ config(materialized=callmart.keyed_materialization(), unique_key='contact_id', incremental_strategy='delete+insert') }}
+
 with source as (
 
     select * from {{ source('crm', 'crm_contacts') }}
 
 ),
 
+new_lines as (
+
+    select source.*
+    from source
+    {{ callmart.past_staged_lines('source') }}
+
+),
+
 latest as (
 
     select * from (
-        select *, {{ callmart.latest_row_filter('contact_id') }} as is_latest from source
+        select *, {{ callmart.latest_row_filter('contact_id') }} as is_latest from new_lines
     ) ranked
     where is_latest
 
 ),
 
-final as (
+renamed as (
 
     select
         {{ callmart.text('contact_id') }} as contact_id,
@@ -32,6 +43,14 @@ final as (
         _line_no as line_no
 
     from latest
+
+),
+
+final as (
+
+    select renamed.*
+    from renamed
+    {{ callmart.at_or_past_staged_row('renamed', 'contact_id') }}
 
 )
 

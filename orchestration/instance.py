@@ -1,12 +1,13 @@
-"""The Dagster instance a `callmart run` executes in: Dagster's ephemeral one, with its in-memory
-storages holding their SQLite connections for the run.
+"""The Dagster instance a `callmart run` executes in: Dagster's ephemeral one, its in-memory event
+log holding its SQLite connections for the run.
 
-Dagster's ephemeral instance keeps runs and events in in-memory SQLite databases, and opens a new
-connection (with two PRAGMAs) for every query: a run stores about 1,300 events (a main run after one
-new hour: 428 planned materializations and checks, 428 outputs, 87 materializations, 341 check
-results), each through several queries. Here each thread keeps one connection to each database
-for the life of the instance, and the storage's table list is asked once: the queries are the same,
-on the same databases, serialised by the same lock. docs/decisions.md, "Dagster's own storage".
+Dagster's ephemeral instance keeps events in an in-memory SQLite database and opens a new connection
+(with two PRAGMAs) for every query: a run stores about 1,300 events (a main run after one new hour:
+428 planned materializations and checks, 428 outputs, 87 materializations, 341 check results), each
+through several queries. Here each thread keeps one connection to that database for the life of the
+instance, and the storage's table list is asked once: the queries are the same, on the same
+database, serialised by the same lock (which also rules out one connection being used twice at a
+time). docs/decisions.md, "The main run's fixed costs".
 """
 
 from __future__ import annotations
@@ -79,33 +80,13 @@ class RunEventLogStorage(InMemoryEventLogStorage):
         super().dispose()
 
 
-class RunRunStorage(InMemoryRunStorage):
-    """Dagster's in-memory run storage, each thread's connection held."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._held = _HeldConnections(self._engine)
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def connect(self) -> Iterator[Any]:
-        with self._lock:
-            connection = self._held.get()
-            with connection.begin():
-                yield connection
-
-    def dispose(self) -> None:
-        self._held.close()
-        super().dispose()
-
-
 def run_instance(storage_dir: str) -> DagsterInstance:
-    """An ephemeral instance (what `DagsterInstance.ephemeral(tempdir=storage_dir)` makes) with the
-    storages above."""
+    """An ephemeral instance, what `DagsterInstance.ephemeral(tempdir=storage_dir)` makes, with the
+    event log above."""
     return DagsterInstance(
         instance_type=InstanceType.EPHEMERAL,
         local_artifact_storage=LocalArtifactStorage(storage_dir),
-        run_storage=RunRunStorage(),
+        run_storage=InMemoryRunStorage(),
         event_storage=RunEventLogStorage(),
         compute_log_manager=NoOpComputeLogManager(),
         run_coordinator=DefaultRunCoordinator(),

@@ -7,11 +7,11 @@ check upstream passed. A run that builds some of the marts (the live job) publis
 the others as the last publication had them: the warehouse's may come from a run whose checks
 failed (docs/decisions.md, "The live job").
 
-A mart rebuilt by day (incremental, `date_local`) is not copied whole when the last publication
-holds it with the same columns and, before the first day this build rebuilt, the same rows (a count
-and an order-free sum of row hashes, computed by DuckDB on both sides): its days from that one on
-are replaced. Whatever the warehouse's history, the copy then holds exactly the warehouse's rows
-(docs/decisions.md, "Publishing the changed days").
+A mart with a day (`date_local`, the day incremental marts are rebuilt by) is not copied whole
+when the last publication holds it with the same columns and, before the first day this build
+rebuilt, the same rows (a count and an order-free sum of row hashes, computed by DuckDB on both
+sides): its days from that one on are replaced. Whatever the warehouse's history, the copy then
+holds exactly the warehouse's rows (docs/decisions.md, "The main run's fixed costs").
 """
 
 import datetime as dt

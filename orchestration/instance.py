@@ -4,9 +4,9 @@ log holding its SQLite connections for the run.
 Dagster's ephemeral instance keeps events in an in-memory SQLite database and opens a new connection
 (with two PRAGMAs) for every query: a run stores about 1,300 events (a main run after one new hour:
 428 planned materializations and checks, 428 outputs, 87 materializations, 341 check results), each
-through several queries. Here each thread keeps one connection to that database for the life of the
-instance, and the storage's table list is asked once: the queries are the same, on the same
-database, serialised by the same lock (which also rules out one connection being used twice at a
+through several queries. Here the run's thread keeps one connection to that database for the life
+of the instance, and the storage's table list is asked once: the queries are the same, on the same
+database, serialised by the same lock (which also rules out the connection being used twice at a
 time). docs/decisions.md, "The main run's fixed costs".
 """
 
@@ -28,47 +28,27 @@ from dagster._core.storage.root import LocalArtifactStorage
 from dagster._core.storage.runs import InMemoryRunStorage
 
 
-class _HeldConnections:
-    """One connection per thread to an in-memory SQLite database, open until `close`."""
-
-    def __init__(self, engine: Any):
-        self.engine = engine
-        self.local = threading.local()
-        self.opened: list[Any] = []
-        self.guard = threading.Lock()
-
-    def get(self) -> Any:
-        connection = getattr(self.local, "connection", None)
-        if connection is None:
-            connection = self.engine.connect()
-            connection.execute(db.text("PRAGMA foreign_keys=ON;")).close()
-            connection.commit()
-            self.local.connection = connection
-            with self.guard:
-                self.opened.append(connection)
-        return connection
-
-    def close(self) -> None:
-        with self.guard:
-            for connection in self.opened:
-                connection.close()
-            self.opened.clear()
-
-
 class RunEventLogStorage(InMemoryEventLogStorage):
-    """Dagster's in-memory event log, each thread's connection held."""
+    """Dagster's in-memory event log, holding one connection for the thread that made it (the run's
+    own, which stores its events); another thread gets a connection of its own per query, as in
+    Dagster's (SQLite connections belong to the thread that opened them)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._held = _HeldConnections(self._engine)
+        self._owner = threading.get_ident()
+        self._held_connection = self._engine.connect()
+        self._held_connection.execute(db.text("PRAGMA foreign_keys=ON;")).close()
+        self._held_connection.commit()
         self._tables: dict[str, bool] = {}
 
     @contextmanager
     def _connect(self) -> Iterator[Any]:
-        with self._db_lock:
-            connection = self._held.get()
-            with connection.begin():
+        if threading.get_ident() != self._owner:
+            with super()._connect() as connection:
                 yield connection
+            return
+        with self._db_lock, self._held_connection.begin():
+            yield self._held_connection
 
     def has_table(self, table_name: str) -> bool:
         if table_name not in self._tables:
@@ -76,7 +56,7 @@ class RunEventLogStorage(InMemoryEventLogStorage):
         return self._tables[table_name]
 
     def dispose(self) -> None:
-        self._held.close()
+        self._held_connection.close()
         super().dispose()
 
 

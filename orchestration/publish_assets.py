@@ -58,9 +58,11 @@ def build_publish_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-de
             last = set(_marts(con, partial.stem))  # none when the copy starts afresh
             in_warehouse = _marts(con, "warehouse")
             republished = [table for table in in_warehouse if every_mart or table in built]
-            by_day = [table for table in republished if table in last and _replace_days(con, table, since)]
+            by_day: list[str] = []
             for table in republished:
-                if table not in by_day:
+                if table in last and _replace_days(con, table, since, partial.stem):
+                    by_day.append(table)
+                else:
                     con.execute(
                         f'create or replace table marts."{table}" as select * from warehouse.marts."{table}"'
                     )
@@ -104,17 +106,17 @@ def _rebuilt_from(warehouse: Path) -> dt.date | None:
     return row[0] if row and isinstance(row[0], dt.date) else None
 
 
-def _replace_days(con: duckdb.DuckDBPyConnection, table: str, since: dt.date | None) -> bool:
-    """Replace the days from `since` on (and rows without a day) of the published `table` with the
-    warehouse's, when the two have the same columns and the same rows before `since`; False (nothing
-    done) otherwise."""
+def _replace_days(con: duckdb.DuckDBPyConnection, table: str, since: dt.date | None, catalog: str) -> bool:
+    """Replace the days from `since` on (and rows without a day) of the published `table` (in
+    `catalog`, `con`'s own) with the warehouse's, when the two have the same columns and the same
+    rows before `since`; False (nothing done) otherwise."""
     if since is None:
         return False
     columns = (
         "select column_name, data_type from information_schema.columns "
         "where table_catalog = ? and table_schema = 'marts' and table_name = ? order by ordinal_position"
     )
-    published = con.execute(columns, [_catalog(con), table]).fetchall()
+    published = con.execute(columns, [catalog, table]).fetchall()
     if (DAY, "DATE") not in published or published != con.execute(columns, ["warehouse", table]).fetchall():
         return False
     before = "select count(*), sum(hash(mart_row)::hugeint) from {} mart_row where " + DAY + " < ?"
@@ -129,7 +131,3 @@ def _replace_days(con: duckdb.DuckDBPyConnection, table: str, since: dt.date | N
         f'insert into marts."{table}" select * from warehouse.marts."{table}" where {changed}', [since]
     )
     return True
-
-
-def _catalog(con: duckdb.DuckDBPyConnection) -> str:
-    return str(con.execute("select current_database()").fetchone()[0])  # type: ignore[index]

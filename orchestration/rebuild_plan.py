@@ -18,8 +18,9 @@ are recorded, and the next incremental build rebuilds:
 - every model that reads the clock (none does: a model's "now" is its newest event), and downstream.
 
 A view among them is left all the same: it holds a query, not rows, and its query is the code's
-(a change of code is a full build); the models downstream of it are rebuilt. The rest is left as the last build wrote it. Every data test still runs (in one batch), so a check
-that failed keeps failing, and a freshness warning keeps warning as time passes.
+(a change of code is a full build); the models downstream of it are rebuilt. The rest is left as
+the last build wrote it. Every data test still runs (in one batch), so a check that failed keeps
+failing, and a freshness warning keeps warning as time passes.
 """
 
 from __future__ import annotations

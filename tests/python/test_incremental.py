@@ -168,47 +168,50 @@ def test_three_loads_give_the_marts_of_one_full_build(builds: Builds) -> None:
     assert "1900-01-01" < windows[1] <= windows[2] < "9999-12-31"
     with duckdb.connect(str(incremental), read_only=True) as con:
         con.execute(f"attach '{full}' as full_build (read_only)")
-        tables = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables where table_catalog = 'incremental' "
-                "and table_schema = 'marts' order by 1"
-            ).fetchall()
-        ]
+        tables = _marts(con)
         assert len(tables) >= 25
-        different = {}
-        for table in tables:
-            columns = _normalised(con, table)
-            only_incremental = con.execute(
-                f"select count(*) from (select {columns} from marts.{table} except all "
-                f"select {columns} from full_build.marts.{table})"
-            ).fetchone()[0]
-            only_full = con.execute(
-                f"select count(*) from (select {columns} from full_build.marts.{table} except all "
-                f"select {columns} from marts.{table})"
-            ).fetchone()[0]
-            if only_incremental or only_full:
-                different[table] = (only_incremental, only_full)
+        different = {
+            table: counts
+            for table in tables
+            if (
+                counts := _one_sided_rows(
+                    con, f"select {_normalised(con, table)} from {{}}marts.{table}", "full_build."
+                )
+            )
+            != (0, 0)
+        }
         assert different == {}
         rows = con.execute("select count(*) from marts.fct_queue_stints").fetchone()[0]
         assert rows > 1000
-        # the CDR staging is incremental by record (the heuristic tests read it, no mart does)
-        cdr = "select * exclude (file_id) from {}staging.stg_asterisk__cdr"
-        assert con.execute(
-            f"select count(*) from ({cdr.format('')} except all {cdr.format('full_build.')})"
-        ).fetchone() == (0,)
-        assert con.execute(
-            f"select count(*) from ({cdr.format('full_build.')} except all {cdr.format('')})"
-        ).fetchone() == (0,)
-        assert con.execute("select count(*) from staging.stg_asterisk__cdr").fetchone()[0] > 1000
-        # so are the CRM's contacts and cases (by key, the newest loaded row wins: cases are updated)
-        for model in ("stg_crm__contacts", "stg_crm__cases"):
-            rows = f"select * exclude (file_id) from {{}}staging.{model}"
-            for left, right in (("", "full_build."), ("full_build.", "")):
-                assert con.execute(
-                    f"select count(*) from ({rows.format(left)} except all {rows.format(right)})"
-                ).fetchone() == (0,), model
+        # the CDR staging is incremental by record (the heuristic tests read it, no mart does), the
+        # CRM's contacts and cases by key (the newest loaded row wins: cases are updated)
+        for model in ("stg_asterisk__cdr", "stg_crm__contacts", "stg_crm__cases"):
+            rows_sql = f"select * exclude (file_id) from {{}}staging.{model}"
+            assert _one_sided_rows(con, rows_sql, "full_build.") == (0, 0), model
             assert con.execute(f"select count(*) from staging.{model}").fetchone()[0] > 100
+        assert con.execute("select count(*) from staging.stg_asterisk__cdr").fetchone()[0] > 1000
+
+
+def _marts(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The incremental warehouse's marts."""
+    return [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_catalog = 'incremental' "
+            "and table_schema = 'marts' order by 1"
+        ).fetchall()
+    ]
+
+
+def _one_sided_rows(con: duckdb.DuckDBPyConnection, rows_sql: str, other: str) -> tuple[int, int]:
+    """(rows only in this warehouse, rows only in the attached `other` catalog) of the query
+    `rows_sql`, whose `{}` is the catalog prefix: counted with EXCEPT ALL both ways."""
+    return tuple(  # type: ignore[return-value]
+        con.execute(
+            f"select count(*) from ({rows_sql.format(left)} except all {rows_sql.format(right)})"
+        ).fetchone()[0]
+        for left, right in (("", other), (other, ""))
+    )
 
 
 def test_the_published_copy_after_three_loads_holds_the_warehouse_s_marts(builds: Builds) -> None:
@@ -221,26 +224,11 @@ def test_the_published_copy_after_three_loads_holds_the_warehouse_s_marts(builds
     assert all(" by day from " in line for line in PUBLISH_LINES[1:4]), PUBLISH_LINES
     with duckdb.connect(str(incremental), read_only=True) as con:
         con.execute(f"attach '{published}' as published (read_only)")
-        tables = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables where table_catalog = 'incremental' "
-                "and table_schema = 'marts' order by 1"
-            ).fetchall()
-        ]
+        tables = _marts(con)
         different = {
             table: counts
             for table in tables
-            if (
-                counts := tuple(
-                    con.execute(
-                        f"select count(*) from (select * from {left}marts.{table} "
-                        f"except all select * from {right}marts.{table})"
-                    ).fetchone()[0]
-                    for left, right in (("", "published."), ("published.", ""))
-                )
-            )
-            != (0, 0)
+            if (counts := _one_sided_rows(con, f"select * from {{}}marts.{table}", "published.")) != (0, 0)
         }
         assert len(tables) >= 25 and different == {}
 

@@ -21,13 +21,18 @@ def _mart(
         con.executemany(f"insert into marts.kpi_x values ({', '.join('?' * len(rows[0]))})", rows)
 
 
-def _published_after(tmp_path: Path, published: list[tuple[object, ...]], warehouse: list[tuple[object, ...]],
-                     since: date | None, columns: str = "date_local date, calls integer") -> tuple[bool, list]:  # fmt: skip
+def _published_after(
+    tmp_path: Path,
+    published: list[tuple[object, ...]],
+    warehouse: list[tuple[object, ...]],
+    since: date | None,
+    columns: str = "date_local date, calls integer",
+) -> tuple[bool, list[tuple[object, ...]]]:
     _mart(tmp_path / "published.duckdb", published)
     _mart(tmp_path / "warehouse.duckdb", warehouse, columns)
     with duckdb.connect(str(tmp_path / "published.duckdb")) as con:
         con.execute(f"attach '{tmp_path / 'warehouse.duckdb'}' as warehouse (read_only)")
-        replaced = _replace_days(con, "kpi_x", since)
+        replaced = _replace_days(con, "kpi_x", since, "published")
         return replaced, con.execute("select * from marts.kpi_x order by all").fetchall()
 
 

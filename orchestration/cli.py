@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
+import os
 import sys
+import threading
 import time
 import warnings
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import yaml
 
@@ -558,5 +561,24 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def entry() -> NoReturn:
+    """The console script: `main`, then an exit that skips tearing down the interpreter's heap.
+
+    A run leaves millions of objects behind (dbt's manifest, Dagster's definitions and events);
+    freeing them one by one at exit took 1.6 s of a 14 s live run. Everything a command writes is
+    closed by then; the exit waits for any thread still working, runs the exit handlers (logging's
+    flush, multiprocessing's children) and flushes the standard streams, as a normal exit does.
+    """
+    code = main()
+    main_thread = threading.main_thread()
+    for thread in threading.enumerate():
+        if thread is not main_thread and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import gc
 import os
 import sys
 import threading
@@ -562,13 +563,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> NoReturn:
-    """The console script: `main`, then an exit that skips tearing down the interpreter's heap.
+    """The console script: `main` with fewer cyclic garbage collections, then an exit that skips
+    tearing down the interpreter's heap.
 
-    A run leaves millions of objects behind (dbt's manifest, Dagster's definitions and events);
-    freeing them one by one at exit took 1.6 s of a 14 s live run. Everything a command writes is
-    closed by then; the exit waits for any thread still working, runs the exit handlers (logging's
+    A run holds millions of long-lived objects (dbt's manifest, Dagster's definitions and events).
+    With Python's default thresholds the collector walked all of them 8 times in a main run after
+    one new hour (1.2 s; 1.6 s with the younger generations); these thresholds collect the young
+    objects every 10,000 allocations instead of 700, and everything 3 times (0.5 s in all). At exit,
+    freeing the heap one object at a time took 1.6 s of a 14 s live run. Everything a command writes
+    is closed by then; the exit waits for any thread still working, runs the exit handlers (logging's
     flush, multiprocessing's children) and flushes the standard streams, as a normal exit does.
     """
+    gc.set_threshold(10_000, 20, 20)
     code = main()
     main_thread = threading.main_thread()
     for thread in threading.enumerate():

@@ -55,11 +55,11 @@ def build_publish_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-de
         with connect(partial) as con:
             con.execute(f"attach '{callmart.warehouse_path}' as warehouse (read_only)")
             con.execute("create schema if not exists marts")
-            last = set(_marts(con, partial.stem))  # none when the copy starts afresh
-            in_warehouse = _marts(con, "warehouse")
+            columns = _columns(con, [partial.stem, "warehouse"])
+            last = {table for catalog, table in columns if catalog == partial.stem}  # none when afresh
+            in_warehouse = sorted(table for catalog, table in columns if catalog == "warehouse")
             republished = [table for table in in_warehouse if every_mart or table in built]
             by_day: list[str] = []
-            columns = _columns(con, [partial.stem, "warehouse"])
             for table in republished:
                 if table in last and _replace_days(con, table, since, partial.stem, columns):
                     by_day.append(table)
@@ -84,17 +84,6 @@ def build_publish_asset(upstream: list[AssetKey]):  # type: ignore[no-untyped-de
         return MaterializeResult(metadata={"path": str(target), "tables": len(republished) + len(kept)})
 
     return publish_marts
-
-
-def _marts(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
-    return [
-        r[0]
-        for r in con.execute(
-            "select table_name from information_schema.tables "
-            "where table_catalog = ? and table_schema = 'marts' order by 1",
-            [catalog],
-        ).fetchall()
-    ]
 
 
 def _rebuilt_from(warehouse: Path) -> dt.date | None:
@@ -128,15 +117,13 @@ def _replace_days(
     table: str,
     since: dt.date | None,
     catalog: str,
-    columns: dict[tuple[str, str], list[tuple[str, str]]] | None = None,
+    columns: dict[tuple[str, str], list[tuple[str, str]]],
 ) -> bool:
     """Replace the days from `since` on (and rows without a day) of the published `table` (in
     `catalog`, `con`'s own) with the warehouse's, when the two have the same columns (`_columns` of
-    both catalogs, asked here when not given) and the same rows before `since`; False (nothing
-    done) otherwise."""
+    both catalogs) and the same rows before `since`; False (nothing done) otherwise."""
     if since is None:
         return False
-    columns = columns if columns is not None else _columns(con, [catalog, "warehouse"])
     published = columns.get((catalog, table), [])
     if (DAY, "DATE") not in published or published != columns.get(("warehouse", table)):
         return False

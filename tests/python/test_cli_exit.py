@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.python.conftest import REPO
 
 
 def _callmart(*args: str) -> subprocess.CompletedProcess[str]:

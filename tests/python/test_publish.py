@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.publish_assets import _replace_days
+from orchestration.publish_assets import _columns, _replace_days
 
 MONDAY, TUESDAY, WEDNESDAY = date(2026, 10, 19), date(2026, 10, 20), date(2026, 10, 21)
 
@@ -32,7 +32,8 @@ def _published_after(
     _mart(tmp_path / "warehouse.duckdb", warehouse, columns)
     with duckdb.connect(str(tmp_path / "published.duckdb")) as con:
         con.execute(f"attach '{tmp_path / 'warehouse.duckdb'}' as warehouse (read_only)")
-        replaced = _replace_days(con, "kpi_x", since, "published")
+        columns = _columns(con, ["published", "warehouse"])
+        replaced = _replace_days(con, "kpi_x", since, "published", columns)
         return replaced, con.execute("select * from marts.kpi_x order by all").fetchall()
 
 

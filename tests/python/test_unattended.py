@@ -135,9 +135,11 @@ def test_serve_starts_dagster_with_the_sensor_and_schedules(tmp_path: Path) -> N
             except OSError:
                 pass
             time.sleep(2)
-        assert "landing_sensor" in answer and "RUNNING" in answer, answer
+        # the exit status says whether serve died or its webserver never answered
+        assert "landing_sensor" in answer and "RUNNING" in answer, (answer, process.poll())
         assert (StatePaths(warehouse).state_dir / "serve" / "dagster.yaml").is_file()
     finally:
         process.terminate()
         output = process.communicate(timeout=60)[0]
+        print(output)  # shown by pytest when the test fails
     assert "http://127.0.0.1:" in output

@@ -21,6 +21,7 @@ from .settings import data_dir, default_warehouse
 
 if TYPE_CHECKING:
     from .configuration import EffectiveConfig
+    from .settings import StatePaths
 
 
 def _say(message: str) -> None:
@@ -97,33 +98,39 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .engines import require_adapter
-    from .lock import warehouse_lock
     from .quality import gx_process
-    from .resources import CallmartResource
-    from .runner import run_pipeline
-    from .settings import LIVE_JOB, MAIN_JOB, SHIPPED_SEEDS, StatePaths
+    from .settings import StatePaths
 
     started = time.monotonic()
     if args.live and not args.landing:
         raise UsageError("--live refreshes an existing warehouse from a landing folder: give --landing")
+    landing = Path(args.landing) if args.landing else data_dir() / "demo"
+    if args.landing and not landing.is_dir():
+        raise UsageError(f"landing folder not found: {landing}")
+    warehouse = Path(args.warehouse).resolve()
+    paths = StatePaths(warehouse)
+    # GX imports on the other core while this process imports Dagster and dbt and the run starts, for
+    # the suites whose batch changed (the live job has none): started before those imports
+    with gx_process.started(paths.gx) if not args.live else contextlib.nullcontext():
+        return _run(args, started, landing, warehouse, paths)
+
+
+def _run(args: argparse.Namespace, started: float, landing: Path, warehouse: Path, paths: StatePaths) -> int:
+    from .engines import require_adapter
+    from .lock import warehouse_lock
+    from .resources import CallmartResource
+    from .runner import run_pipeline
+    from .settings import LIVE_JOB, MAIN_JOB, SHIPPED_SEEDS
+
     try:  # a target whose adapter is not installed: a usage error before anything runs
         require_adapter(args.target)
     except RuntimeError as exc:
         raise UsageError(str(exc)) from exc
     dbt_vars = _checked_vars(args.vars)
-    landing = Path(args.landing) if args.landing else data_dir() / "demo"
-    if args.landing and not landing.is_dir():
-        raise UsageError(f"landing folder not found: {landing}")
     config_dir = Path(args.config).resolve() if args.config else None
     if args.landing:  # the demo writes its own configuration: checked once it exists
         config, config_path = _checked_config(config_dir, landing)
-    warehouse = Path(args.warehouse).resolve()
-    paths = StatePaths(warehouse)
-    # GX imports on the other core while the run starts, for the suites whose batch changed (the live
-    # job has none)
-    gx = contextlib.nullcontext() if args.live else gx_process.started(paths.gx)
-    with warehouse_lock(paths.lock, _say, "run"), gx:
+    with warehouse_lock(paths.lock, _say, "run"):
         salt = _checked_salt(warehouse, dbt_vars.get("pii_salt"), rebuild=args.rebuild)
         if not args.landing:
             from .generate import generate

@@ -39,7 +39,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     warehouse = tmp_path_factory.mktemp("privacy") / "wh.duckdb"
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        first = _run(warehouse)
+        first = _run(warehouse, "--verbose")  # dbt's file log at debug: every statement sent
         hashes_first = _hashes(warehouse)
         second = _run(warehouse)
     return {
@@ -71,6 +71,8 @@ def test_the_salt_is_in_no_output_log_or_compiled_sql(built) -> None:
     state = warehouse.with_name("wh.duckdb.state")
     files = [p for p in state.rglob("*") if p.is_file()]
     assert any(p.suffix == ".sql" for p in files) and any(p.name == "dbt.log" for p in files)
+    # the first run's dbt log (--verbose) has every statement dbt sent
+    assert any("SQL status" in p.read_text() for p in files if p.name.startswith("dbt.log"))
     leaking = [p for p in files if salt.encode() in p.read_bytes()]
     assert leaking == []
     published = warehouse.with_name("wh_published.duckdb")

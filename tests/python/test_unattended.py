@@ -110,11 +110,16 @@ def test_serve_starts_dagster_with_the_sensor_and_schedules(tmp_path: Path) -> N
     shutil.copytree(FIXTURE / "landing", landing)
     warehouse = tmp_path / "wh.duckdb"
     port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", "serve", "--landing", str(landing),
-         "--warehouse", str(warehouse), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    # serve's output, and that of the processes it starts (the webserver, the daemon, the runs the
+    # sensor launches), goes to a file: a pipe nobody reads while they run fills up (64 KB) and
+    # blocks every process writing to it, the webserver included
+    log = tmp_path / "serve.log"
+    with log.open("w") as output_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "orchestration.cli", "serve", "--landing", str(landing),
+             "--warehouse", str(warehouse), "--port", str(port)],
+            stdout=output_file, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
     try:
         query = (
             b'{"query": "{ sensorsOrError(repositorySelector: {repositoryName: \\"__repository__\\", '
@@ -140,6 +145,7 @@ def test_serve_starts_dagster_with_the_sensor_and_schedules(tmp_path: Path) -> N
         assert (StatePaths(warehouse).state_dir / "serve" / "dagster.yaml").is_file()
     finally:
         process.terminate()
-        output = process.communicate(timeout=60)[0]
+        process.wait(timeout=60)
+        output = log.read_text()
         print(output)  # shown by pytest when the test fails
     assert "http://127.0.0.1:" in output

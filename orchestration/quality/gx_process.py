@@ -42,7 +42,8 @@ class GxProcess:
     """A child process that imports GX at once, then validates suites for one GX project folder."""
 
     def __init__(self, gx_dir: Path):
-        gx_dir.mkdir(parents=True, exist_ok=True)
+        # nothing is written before the first request: a run refused for its configuration or vars
+        # (after this process started) leaves no trace
         self.gx_dir = gx_dir
         self.process = subprocess.Popen(
             [sys.executable, "-m", __name__, str(gx_dir)],
@@ -133,7 +134,9 @@ def _serve(gx_dir: Path) -> None:
         try:
             request = json.loads(line)
             suites = [Suite(**{**s, "asset": tuple(s["asset"])}) for s in request["suites"]]
-            context = context or open_context(gx_dir)
+            if context is None:
+                gx_dir.mkdir(parents=True, exist_ok=True)
+                context = open_context(gx_dir)
             with connect(Path(request["warehouse"]), read_only=True) as con:
                 results = validate(con, suites, gx_dir, int(request["keep_runs"]), context)
             answer: dict[str, object] = {"results": [dataclasses.asdict(r) for r in results]}

@@ -18,7 +18,16 @@
    Wallboard dashboard reloads its charts every WALLBOARD_REFRESH_S seconds on top of that. Target:
    under 60 s.
 
-Results go to benchmarks/results/ with the machine they came from. A benchmark, not a test.
+3. Replay (`--snapshots` with `--keep`, then `--replay live|main`). `--snapshots` copies the
+   warehouse, its state and the landing folder as they were before the live run and before the main
+   run into KEEP/snapshots/. `--replay main --times 5` puts that copy back in KEEP and times the main
+   run on it again, five times: wall and CPU time, stage by stage, then the medians. The runs of this
+   VM vary by a fifth, so compare two versions of the code by replaying the same snapshot from each
+   checkout in turn (`cd <checkout> && python benchmarks/unattended.py --keep KEEP --replay main`):
+   the command runs the callmart of the folder it is started from.
+
+Results go to benchmarks/results/ with the machine they came from (not for a replay). A benchmark,
+not a test.
 """
 
 from __future__ import annotations
@@ -27,9 +36,11 @@ import argparse
 import csv
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -103,7 +114,60 @@ def _hour(epochs: list[float], which: str) -> tuple[float, float | None]:
     return start, start + HOUR_S
 
 
-def incremental(root: Path, days: int, agents: int, which: str = "last") -> dict[str, object]:
+SNAPSHOT_PARTS = ("held", "wh.duckdb", "wh.duckdb.state", "wh_published.duckdb")
+
+
+def _snapshot(root: Path, name: str) -> None:
+    """Copy what a run starts from (the landing folder as it is, the warehouse, its state and the
+    published copy) into root/snapshots/name."""
+    target = root / "snapshots" / name
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for part in SNAPSHOT_PARTS:
+        source = root / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        elif source.exists():
+            shutil.copy2(source, target / part)
+
+
+def replay(root: Path, name: str, times: int) -> None:
+    """Put root/snapshots/name back in root (the load manifest holds its paths) and time the run that
+    followed it, `times` times: wall and CPU seconds, the stage ends, then the medians."""
+    snapshot = root / "snapshots" / name
+    if not snapshot.is_dir():
+        raise SystemExit(f"no snapshot {snapshot}: make one with --keep {root} --snapshots first")
+    walls, cpus = [], []
+    for attempt in range(1, times + 1):
+        for part in SNAPSHOT_PARTS:
+            target = root / part
+            shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
+            source = snapshot / part
+            if source.is_dir():
+                shutil.copytree(source, target)
+            elif source.exists():
+                shutil.copy2(source, target)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall, marks, code = _timed_run(
+            root / "held", root / "wh.duckdb", *(["--live"] if name == "live" else [])
+        )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        walls.append(wall)
+        cpus.append(cpu)
+        stages = ", ".join(f"{stage} {end:.1f}" for stage, end in marks.items())
+        print(
+            f"{name} run {attempt}/{times}: {wall:5.1f} s, CPU {cpu:5.1f} s (exit {code}); stage ends: {stages}",
+            flush=True,
+        )
+    print(
+        f"{name} run, median of {times}: {statistics.median(walls):.1f} s, CPU {statistics.median(cpus):.1f} s"
+    )
+
+
+def incremental(
+    root: Path, days: int, agents: int, which: str = "last", snapshots: bool = False
+) -> dict[str, object]:
     landing, held = root / "landing", root / "held"
     if not landing.exists():
         subprocess.run(_callmart("generate", "--out", str(landing), "--days", str(days), "--agents", str(agents)),
@@ -135,11 +199,15 @@ def incremental(root: Path, days: int, agents: int, which: str = "last") -> dict
     (held / "asterisk" / "queue_log").write_bytes(b"".join(queue_log))
     for new in crm_new.iterdir():
         new.rename(held / "crm" / new.name)
+    if snapshots:
+        _snapshot(root, "live")
     live_s, live_marks, code = _timed_run(held, warehouse, "--live")
     print(
         f"live run after one new hour:        {live_s:6.1f} s (exit {code}), stage ends {live_marks}",
         flush=True,
     )
+    if snapshots:
+        _snapshot(root, "main")
     incremental_s, marks, code = _timed_run(held, warehouse)
     print(
         f"main run after it (incremental):    {incremental_s:6.1f} s (exit {code}), stage ends {marks}",
@@ -240,14 +308,30 @@ def main() -> None:
         action="store_true",
         help="with --keep: only the latency, on the warehouse built before",
     )
+    parser.add_argument(
+        "--snapshots",
+        action="store_true",
+        help="with --keep: keep what the live and the main run start from, for --replay",
+    )
+    parser.add_argument(
+        "--replay",
+        choices=("live", "main"),
+        help="with --keep: time that run again on its snapshot (nothing is written to results/)",
+    )
+    parser.add_argument("--times", type=int, default=5, help="with --replay: how many runs (default 5)")
     args = parser.parse_args()
+    if (args.snapshots or args.replay) and not args.keep:
+        parser.error("--snapshots and --replay need --keep")
+    if args.replay:
+        replay(Path(args.keep), args.replay, args.times)
+        return
     host = machine()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(args.keep) if args.keep else Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
         result: dict[str, object] = {"machine": host}
         if not args.latency_only:
-            result["incremental"] = incremental(root, args.days, args.agents, args.hour)
+            result["incremental"] = incremental(root, args.days, args.agents, args.hour, args.snapshots)
         if not args.skip_latency:
             result["latency"] = latency(root)
     RESULTS.mkdir(exist_ok=True)

@@ -117,18 +117,17 @@ def _hour(epochs: list[float], which: str) -> tuple[float, float | None]:
 SNAPSHOT_PARTS = ("held", "wh.duckdb", "wh.duckdb.state", "wh_published.duckdb")
 
 
-def _snapshot(root: Path, name: str) -> None:
-    """Copy what a run starts from (the landing folder as it is, the warehouse, its state and the
-    published copy) into root/snapshots/name."""
-    target = root / "snapshots" / name
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
+def _copy_run_start(source: Path, target: Path) -> None:
+    """Replace what a run starts from in `target` (the landing folder as it is, the warehouse, its
+    state and the published copy) with `source`'s."""
+    target.mkdir(parents=True, exist_ok=True)
     for part in SNAPSHOT_PARTS:
-        source = root / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        elif source.exists():
-            shutil.copy2(source, target / part)
+        destination = target / part
+        shutil.rmtree(destination) if destination.is_dir() else destination.unlink(missing_ok=True)
+        if (source / part).is_dir():
+            shutil.copytree(source / part, destination)
+        elif (source / part).exists():
+            shutil.copy2(source / part, destination)
 
 
 def replay(root: Path, name: str, times: int) -> None:
@@ -139,14 +138,7 @@ def replay(root: Path, name: str, times: int) -> None:
         raise SystemExit(f"no snapshot {snapshot}: make one with --keep {root} --snapshots first")
     walls, cpus = [], []
     for attempt in range(1, times + 1):
-        for part in SNAPSHOT_PARTS:
-            target = root / part
-            shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
-            source = snapshot / part
-            if source.is_dir():
-                shutil.copytree(source, target)
-            elif source.exists():
-                shutil.copy2(source, target)
+        _copy_run_start(snapshot, root)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall, marks, code = _timed_run(
             root / "held", root / "wh.duckdb", *(["--live"] if name == "live" else [])
@@ -200,14 +192,14 @@ def incremental(
     for new in crm_new.iterdir():
         new.rename(held / "crm" / new.name)
     if snapshots:
-        _snapshot(root, "live")
+        _copy_run_start(root, root / "snapshots" / "live")
     live_s, live_marks, code = _timed_run(held, warehouse, "--live")
     print(
         f"live run after one new hour:        {live_s:6.1f} s (exit {code}), stage ends {live_marks}",
         flush=True,
     )
     if snapshots:
-        _snapshot(root, "main")
+        _copy_run_start(root, root / "snapshots" / "main")
     incremental_s, marks, code = _timed_run(held, warehouse)
     print(
         f"main run after it (incremental):    {incremental_s:6.1f} s (exit {code}), stage ends {marks}",

@@ -134,9 +134,7 @@ def _serve(gx_dir: Path) -> None:
         try:
             request = json.loads(line)
             suites = [Suite(**{**s, "asset": tuple(s["asset"])}) for s in request["suites"]]
-            if context is None:
-                gx_dir.mkdir(parents=True, exist_ok=True)
-                context = open_context(gx_dir)
+            context = context or open_context(gx_dir)  # creates gx_dir
             with connect(Path(request["warehouse"]), read_only=True) as con:
                 results = validate(con, suites, gx_dir, int(request["keep_runs"]), context)
             answer: dict[str, object] = {"results": [dataclasses.asdict(r) for r in results]}

@@ -15,8 +15,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
-from . import rebuild_plan
+from . import rebuild_plan, recorded_builds
 from .engines import Engine
 from .quality import batch_tests, gx_process
 from .resources import CallmartResource
@@ -267,8 +268,25 @@ def build_dbt_assets() -> AssetsDefinition:
         # on DuckDB, what the raw tables are now; an incremental build with its tests in one batch
         # rebuilds only the models downstream of what changed since the last complete build
         signatures = _source_signatures(context, callmart) if engine is None else None
+        existing = _existing_relations(callmart) if engine is None and not full_reason else set()
         skipped = (
-            _unchanged_models(context, callmart, fingerprint, signatures) if batch is not None else set()
+            _unchanged_models(context, callmart, fingerprint, signatures, existing)
+            if batch is not None
+            else set()
+        )
+        # an incremental DuckDB build records the statements dbt sends for its models; one whose
+        # tests run in one batch sends those of an earlier build again when it has them all
+        # (recorded_builds.py)
+        recording = (
+            _Recording(
+                context,
+                callmart,
+                recorded_builds.record_key(test_key, fingerprint),
+                existing,
+                batch is not None,
+            )
+            if engine is None and not full_reason
+            else None
         )
         # one --exclude argument (dagster-dbt passes on one value of each), a union in dbt's syntax
         excluded = "test_type:unit" + (" resource_type:test" if batch is not None else "")
@@ -306,8 +324,10 @@ def build_dbt_assets() -> AssetsDefinition:
                 _build_plan(context, callmart, skipped, engine is None),
                 contextlib.redirect_stdout(_DbtEcho(callmart.verbose)),
             ):
-                events = _dbt_events(
-                    dbt, args, context, callmart, engine is None, rebuilt if skipped else None
+                events = (
+                    _dbt_events(dbt, args, context, callmart, engine is None, rebuilt if skipped else None)
+                    if recording is None
+                    else recording.events(dbt, args, rebuilt, skipped)
                 )
                 for event in _with_unchanged(context, events, skipped):
                     if isinstance(event, Output):
@@ -349,6 +369,8 @@ def build_dbt_assets() -> AssetsDefinition:
                 more = f" and {len(unreported) - 5} more" if len(unreported) > 5 else ""
                 out.line(f"dbt      no result reported for {', '.join(unreported[:5])}{more}")
             in_batch = f" (tests in one batch, {batch_s:.1f} s)" if batch is not None else ""
+            if recording is not None and recording.replayed:
+                in_batch = f" ({recording.replayed} models replayed{in_batch.replace(' (', ', ', 1)}"
             out.line(
                 f"dbt      {done_models}/{models} models, {done_tests}/{tests} tests{failed} "
                 f"in {time.monotonic() - started:.0f} s{in_batch} (log: {paths.dbt_log_file})"
@@ -383,11 +405,18 @@ def _source_signatures(context: AssetExecutionContext, callmart: CallmartResourc
             return None
 
 
+def _existing_relations(callmart: CallmartResource) -> set[tuple[str, str]]:
+    """(schema, name) of every table and view in the warehouse before the build."""
+    with connect(callmart.warehouse_path, read_only=True) as con:
+        return set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
+
+
 def _unchanged_models(
     context: AssetExecutionContext,
     callmart: CallmartResource,
     fingerprint: str,
     signatures: Mapping[str, str] | None,
+    existing: set[tuple[str, str]],
 ) -> set[AssetKey]:
     """The selected models whose inputs did not change since the last complete build of this
     fingerprint (rebuild_plan.py) and that are in the warehouse (`--rebuild` removes it, a user may
@@ -398,11 +427,7 @@ def _unchanged_models(
     manifest, _ = _manifest_and_translator(context)
     changed = {name for name in {*signatures, *stored} if stored.get(name) != signatures.get(name)}
     rebuilt = rebuild_plan.models_to_rebuild(manifest, changed)
-    with connect(callmart.warehouse_path, read_only=True) as con:  # a model is left only where it is
-        existing = set(
-            con.execute("select table_schema, table_name from information_schema.tables").fetchall()
-        )
-    return {
+    return {  # a model is left only where it is
         key
         for key in context.selected_asset_keys
         if (uid := _unique_id(context, key)) not in rebuilt
@@ -424,10 +449,9 @@ def _build_plan(
         rebuild_plan.write_plan(con, manifest, [_unique_id(context, key) for key in skipped])
     try:
         yield
-    finally:
-        if skipped:
-            with contextlib.suppress(duckdb.Error), connect(callmart.warehouse_path) as con:
-                rebuild_plan.write_plan(con, manifest, [])
+    finally:  # also when a replay that stopped wrote one (_Recording)
+        with contextlib.suppress(duckdb.Error), connect(callmart.warehouse_path) as con:
+            rebuild_plan.write_plan(con, manifest, [])
 
 
 def _unchanged_output(context: AssetExecutionContext, key: AssetKey) -> Output:
@@ -471,6 +495,137 @@ def _with_unchanged(
         yield _unchanged_output(context, key)
 
 
+class _Recording:
+    """The model builds of an incremental DuckDB build: the statements dbt sent for them in an earlier
+    build sent again when every model to rebuild has them (and the hooks of this selection), else
+    built by dbt, whose statements are recorded. A replay that fails on a model stops there: dbt
+    builds that model and the rest (recorded_builds.py)."""
+
+    def __init__(
+        self,
+        context: AssetExecutionContext,
+        callmart: CallmartResource,
+        key: str,
+        existing: set[tuple[str, str]],
+        may_replay: bool,
+    ):
+        self.context, self.callmart, self.key, self.existing = context, callmart, key, existing
+        self.may_replay = may_replay  # only when dbt has no tests to run: a replay runs none
+        self.replayed = 0
+        self.manifest, _ = _manifest_and_translator(context)
+        self.path = callmart.paths.dbt_recorded_models
+        self.selection = recorded_builds.selection_key(
+            _unique_id(context, k) for k in context.selected_asset_keys
+        )
+
+    def _node(self, unique_id: str) -> Mapping[str, Any]:
+        return self.manifest["nodes"][unique_id]
+
+    def _existed(self, unique_id: str) -> bool:
+        node = self._node(unique_id)
+        return (node["schema"], node["alias"]) in self.existing
+
+    def events(
+        self, dbt: DbtCliResource, args: list[str], rebuilt: list[AssetKey], skipped: set[AssetKey]
+    ) -> Iterator[Any]:
+        context, callmart = self.context, self.callmart
+        key_of = {_unique_id(context, key): key for key in rebuilt}
+        record = recorded_builds.recorded(self.path, self.key)
+        remaining = rebuilt
+        if (
+            self.may_replay
+            and key_of
+            and self.selection in record.hooks
+            and all(uid in record.models and self._existed(uid) for uid in key_of)
+        ):
+            replayed: list[AssetKey] = []
+            failed = yield from self._replay(record, key_of, replayed)
+            if failed is None:
+                return
+            if not failed.unique_id.startswith("model."):  # a hook: as dbt fails when one fails
+                raise Failure(description=f"dbt's {failed.unique_id} hook, replayed, failed: {failed.error}")
+            name = self._node(failed.unique_id)["name"]
+            callmart.out.line(
+                f"dbt      replay stopped at {name} ({failed.error.splitlines()[0][:200]}): dbt builds the rest"
+            )
+            remaining = [key for key in rebuilt if key not in replayed]
+            # the models replayed count as built for the watermark hook, as those left unchanged
+            with connect(callmart.warehouse_path) as con:
+                rebuild_plan.write_plan(
+                    con, self.manifest, [_unique_id(context, k) for k in {*skipped, *replayed}]
+                )
+            skipped = {*skipped, *replayed}
+        recorder = recorded_builds.Recorder()
+        yield from _dbt_events(
+            dbt, args, context, callmart, True, remaining if skipped else None, callbacks=[recorder]
+        )
+        recorded_builds.record(
+            self.path, self.key, recorder.models(self._existed), self.selection, recorder.hooks()
+        )
+
+    def _replay(
+        self, record: recorded_builds.Record, key_of: Mapping[str, AssetKey], replayed: list[AssetKey]
+    ) -> Generator[Any, None, recorded_builds.Replayed | None]:
+        """Yield an Output per model replayed (appended to `replayed`); return the failure, if any."""
+        order = rebuild_plan.graph_order(self.manifest, key_of)
+        log = _ReplayLog(self.callmart.paths.dbt_log_file, self.callmart.verbose, len(order))
+        connect_warehouse = lambda: connect(self.callmart.warehouse_path)  # noqa: E731
+        upstream = rebuild_plan.upstream_of(self.manifest)
+        outcomes = recorded_builds.replay(
+            connect_warehouse, record, order, self.selection, upstream, log.statement, threads=_dbt_threads()
+        )
+        for outcome in outcomes:
+            if outcome.error:
+                log.failed(outcome)
+                return outcome
+            node = self._node(outcome.unique_id)
+            log.model(outcome, f"{node['config'].get('materialized')} model {node['schema']}.{node['alias']}")
+            key = key_of[outcome.unique_id]
+            replayed.append(key)
+            self.replayed += 1
+            yield Output(
+                None,
+                output_name=self.context.assets_def.get_output_name_for_asset_key(key),
+                metadata={
+                    "unique_id": outcome.unique_id,
+                    "Execution Duration": round(outcome.seconds, 3),
+                    "statements": outcome.statements,
+                    "run": "callmart replay",
+                },
+            )
+        return None
+
+
+class _ReplayLog:
+    """A replayed build's lines in dbt's log file: one per model as dbt writes it, and with --verbose
+    each statement as dbt's debug log has it."""
+
+    def __init__(self, path: Path, verbose: bool, models: int):
+        self.path, self.verbose, self.models, self.done = path, verbose, models, 0
+        self._lock = threading.Lock()
+        self._write(f"callmart: replaying the statements dbt sent for {models} models in an earlier build")
+
+    def _write(self, text: str) -> None:
+        with self._lock, self.path.open("a") as log:
+            log.write(f"{time.strftime('%H:%M:%S')}  {text}\n")
+
+    def statement(self, unique_id: str, sql: str) -> None:
+        if self.verbose:
+            self._write(f"On {unique_id}: {sql}")
+
+    def model(self, outcome: recorded_builds.Replayed, what: str) -> None:
+        self.done += 1
+        self._write(
+            f"{self.done} of {self.models} OK replayed {what} ({outcome.statements} statements) "
+            f"in {outcome.seconds:.2f}s"
+        )
+
+    def failed(self, outcome: recorded_builds.Replayed) -> None:
+        self._write(
+            f"callmart: replay of {outcome.unique_id} failed, dbt builds it and the rest: {outcome.error}"
+        )
+
+
 def _dbt_events(
     dbt: DbtCliResource,
     args: list[str],
@@ -478,6 +633,7 @@ def _dbt_events(
     callmart: CallmartResource,
     in_process: bool,
     models: list[AssetKey] | None = None,
+    callbacks: Sequence[Callable[[Any], None]] = (),
 ) -> Iterator[Any]:
     """dbt's results as Dagster events: on DuckDB from dbt in this process (dbt_in_process.py), on
     another engine from dagster-dbt's dbt process. `models`: only these, not the step's selection
@@ -502,8 +658,20 @@ def _dbt_events(
         names = get_dbt_resource_names_for_asset_keys(translator, manifest, context.assets_def, models)
         full_args += ["--select", " ".join(sorted(names))]
     yield from dbt_in_process.stream(
-        full_args, context=context, manifest=manifest, translator=translator, target_path=paths.dbt_target
+        full_args,
+        context=context,
+        manifest=manifest,
+        translator=translator,
+        target_path=paths.dbt_target,
+        callbacks=callbacks,
     )
+
+
+@cache
+def _dbt_threads() -> int:
+    """The threads of the project's DuckDB profile: as many models at a time in a replay."""
+    profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
+    return int(profiles["callmart"]["outputs"]["duckdb"].get("threads", 1))
 
 
 def _dbt_versions() -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +62,10 @@ def stream(
     manifest: Mapping[str, Any],
     translator: Any,
     target_path: Path,
+    callbacks: Sequence[Callable[[Any], None]] = (),
 ) -> Iterator[Any]:
-    """Run `dbt <args>` here and yield the Dagster events of its results as they come. Raises
+    """Run `dbt <args>` here and yield the Dagster events of its results as they come (`callbacks`
+    see every event of dbt's, on dbt's threads). Raises
     `Failure` when dbt fails (a model or a blocking test failed, or dbt itself), after every result
     it reported, as dagster-dbt raises when its dbt process exits non-zero."""
     from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
@@ -79,7 +81,7 @@ def stream(
 
     def build() -> None:
         try:
-            outcome["result"] = dbtRunner(callbacks=[callback]).invoke(list(args))
+            outcome["result"] = dbtRunner(callbacks=[callback, *callbacks]).invoke(list(args))
         except BaseException as error:  # handed to the step's thread, raised there
             outcome["error"] = error
         finally:

@@ -112,6 +112,12 @@ class StatePaths:
         return self.state_dir / "dbt" / "compiled_tests.json"
 
     @property
+    def dbt_recorded_models(self) -> Path:
+        """The statements dbt sent for each model in an incremental build, sent again by later ones
+        (recorded_builds.py)."""
+        return self.state_dir / "dbt" / "recorded_models.json"
+
+    @property
     def source_signatures(self) -> Path:
         """What the raw tables were at the last complete build (rebuild_plan.py)."""
         return self.state_dir / "dbt" / "source_signatures.json"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -283,6 +284,11 @@ def test_later_builds_rebuild_only_what_the_new_data_reaches(builds: Builds) -> 
     # the watermark moved all the same: the models left unchanged count as built
     assert "watermark not moved" not in logs[0] + logs[1] + logs[2]
     assert "callmart_build_plan" in logs[1]  # the run was --verbose: its log has the statements
+    # the second load's build is dbt's, recorded; the third sends those statements again
+    # (recorded_builds.py), and its marts still equal a full build's (test above)
+    assert "OK replayed" not in logs[1] and "SQL status" in logs[1]
+    assert "OK replayed incremental model staging.stg_asterisk__queue_log " in logs[2]
+    assert "SQL status" not in logs[2] and "dbt=" not in logs[2]  # dbt did not run
 
 
 def _schema(model: str) -> str:
@@ -308,3 +314,37 @@ def test_a_dropped_model_is_built_again_though_nothing_changed(builds: Builds) -
                 before[table]
                 and con.execute(f"select * from {table} order by all").fetchall() == before[table]
             )
+
+
+def test_a_replay_that_fails_on_a_model_leaves_it_and_the_rest_to_dbt(builds: Builds) -> None:
+    """A recorded statement that no longer runs (here: damaged by hand) stops the replay at its model;
+    dbt builds that model and the rest, records them again, and the watermark moves: the new line
+    is in the marts."""
+    incremental, _, _, live, _, _ = builds
+    record = StatePaths(incremental).dbt_recorded_models
+    stored = json.loads(record.read_text())
+    assert "model.callmart.fct_calls" in stored["models"]
+    stored["models"]["model.callmart.fct_calls"].insert(0, "select * from no_such_table")
+    record.write_text(json.dumps(stored))
+    queue_log = live / "asterisk" / "queue_log"
+    last = queue_log.read_text().splitlines()[-1].split("|")
+    epoch, queue = int(float(last[0])) + 60, next(q for q in ("support", "sales", last[2]) if q != "NONE")
+    with queue_log.open("a") as handle:
+        handle.write(f"{epoch}|replay-1|{queue}|NONE|ENTERQUEUE||0600000001|1\n")
+        handle.write(f"{epoch + 45}|replay-1|{queue}|NONE|ABANDON|1|1|45\n")
+    output = io.StringIO()
+    args = ["run", "--landing", str(live), "--warehouse", str(incremental), "--vars", TEST_SALT_VARS]
+    with contextlib.redirect_stderr(output):
+        code = main([*args, "--as-of", "data"])
+    assert code == 0, output.getvalue()
+    assert "dbt      replay stopped at fct_calls (" in output.getvalue()
+    log = StatePaths(incremental).dbt_log_file.read_text()
+    assert "replay of model.callmart.fct_calls failed" in log
+    assert "OK replayed incremental model staging.stg_asterisk__queue_log " in log  # before it
+    assert "model marts.fct_calls " in log and "watermark not moved" not in log  # dbt built it
+    repaired = json.loads(record.read_text())["models"]["model.callmart.fct_calls"]
+    assert not any("no_such_table" in sql for sql in repaired)
+    with duckdb.connect(str(incremental), read_only=True) as con:
+        assert con.execute(
+            "select count(*) from marts.fct_calls where callid = 'replay-1' and outcome = 'abandoned'"
+        ).fetchone() == (1,)

@@ -104,3 +104,39 @@ def test_without_a_working_process_the_run_validates_itself(warehouse: Path, tmp
                 False,
                 2,
             )
+
+
+def test_a_process_stopped_while_it_warms_up_leaves_no_scratch_project(tmp_path: Path, monkeypatch) -> None:
+    """The child validates a throwaway suite in a scratch folder while it waits for its first request
+    (gx_suites.warm_up); stopped then (a live run has no suite to ask for), it removes that folder."""
+    import time
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))  # the child's temporary folders
+    process = gx_process.GxProcess(tmp_path / "gx")
+    deadline = time.monotonic() + 60
+    while not list(scratch.glob("callmart-gx-*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert list(scratch.glob("callmart-gx-*")), "the child never warmed up"
+    process.close()
+    assert list(scratch.glob("callmart-gx-*")) == []
+    assert not (tmp_path / "gx").exists()  # and it wrote nothing of the run's project
+
+
+def test_gx_page_renderers_share_their_compiled_templates() -> None:
+    """GX makes a jinja environment per page it renders; callmart gives them one bytecode cache
+    (data_docs.share_compiled_templates), so a template is compiled once per process."""
+    gx_suites.great_expectations()
+    from great_expectations.render.view.view import DefaultJinjaView
+
+    first, second = DefaultJinjaView().env, DefaultJinjaView().env
+    assert first is not second and first.bytecode_cache is second.bytecode_cache is not None
+    first.get_template("page.j2")
+    compiled: list[str] = []
+    original = second.compile
+    second.compile = lambda source, name=None, *a, **k: (
+        compiled.append(name) or original(source, name, *a, **k)
+    )  # type: ignore[method-assign]
+    second.get_template("page.j2")
+    assert compiled == []  # loaded from the cache the first renderer filled

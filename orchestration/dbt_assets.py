@@ -244,7 +244,8 @@ def build_dbt_assets() -> AssetsDefinition:
     ) -> Iterator[Any]:
         """Staging, intermediate and mart models and their data tests (unit tests run in the test
         suite and `callmart check --unit`). Incremental unless a full refresh is asked for or the
-        build fingerprint changed (macros/incremental.sql)."""
+        build fingerprint changed (macros/incremental.sql); an incremental DuckDB build sends the
+        statements dbt sent in an earlier one again when it has them all (recorded_builds.py)."""
         # the checks on raw tables are done: the build, the run's memory peak, has no GX process beside it
         gx_process.release()
         paths = callmart.paths

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import queue
 import threading
 import time
 from collections import defaultdict
@@ -34,6 +33,7 @@ from typing import Any
 
 import duckdb
 
+from .handover import handed_over
 from .settings import replace_file
 
 FORMAT = 1  # of the record file: a record of another format is not read
@@ -183,12 +183,12 @@ def replay(
     model meanwhile). A failure ends the replay once the models being sent are done, its outcome
     holding the error; the end hooks run only after every model. `log(unique_id, sql)` sees each
     statement first."""
-    handover: queue.Queue[Replayed | BaseException | None] = queue.Queue()
     hooks = record.hooks[selection]
     waiting = list(models)  # in an order where each comes after every model upstream of it
     pending = set(models)  # not done yet
     state = threading.Condition()
     stop: list[Replayed] = []
+    errors: list[BaseException] = []
 
     def send(con: duckdb.DuckDBPyConnection, unique_id: str, statements: list[str]) -> Replayed:
         began = time.monotonic()
@@ -209,7 +209,7 @@ def replay(
                 state.wait()
             return None
 
-    def worker() -> None:
+    def worker(hand_over: Callable[[Replayed], None]) -> None:
         try:
             with connect() as con:
                 while (unique_id := next_model()) is not None:
@@ -219,47 +219,35 @@ def replay(
                             stop.append(outcome)
                         else:
                             pending.discard(unique_id)
-                            handover.put(outcome)
+                            hand_over(outcome)
                         state.notify_all()
-        except BaseException as error:  # handed to the caller's thread, raised there
+        except BaseException as error:  # raised by the replay's thread once every worker is done
             with state:
-                stop.append(Replayed("", 0.0, 0, "worker failed"))
+                errors.append(error)
+                stop.append(Replayed("", 0.0, 0, "a worker failed"))
                 state.notify_all()
-            handover.put(error)
 
-    def work() -> None:
-        try:
-            with connect() as con:
-                started = send(con, "on-run-start", hooks["start"])
-                if started.error:
-                    handover.put(started)
-                    return
-                workers = [
-                    threading.Thread(target=worker, name=f"callmart-replay-{n}", daemon=True)
-                    for n in range(max(1, min(threads, len(models))))
-                ]
-                for thread in workers:
-                    thread.start()
-                for thread in workers:
-                    thread.join()
-                if stop:
-                    if stop[0].unique_id:
-                        handover.put(stop[0])
-                    return
-                ended = send(con, "on-run-end", hooks["end"])
-                if ended.error:
-                    handover.put(ended)
-        except BaseException as error:  # handed to the caller's thread, raised there
-            handover.put(error)
-        finally:
-            handover.put(None)
+    def work(hand_over: Callable[[Replayed], None]) -> None:
+        with connect() as con:
+            started = send(con, "on-run-start", hooks["start"])
+            if started.error:
+                hand_over(started)
+                return
+            workers = [
+                threading.Thread(target=worker, args=(hand_over,), name=f"callmart-replay-{n}", daemon=True)
+                for n in range(max(1, min(threads, len(models))))
+            ]
+            for thread in workers:
+                thread.start()
+            for thread in workers:
+                thread.join()
+            if errors:
+                raise errors[0]
+            if stop:
+                hand_over(stop[0])
+                return
+            ended = send(con, "on-run-end", hooks["end"])
+            if ended.error:
+                hand_over(ended)
 
-    thread = threading.Thread(target=work, name="callmart-replay", daemon=True)
-    thread.start()
-    try:
-        while (item := handover.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        thread.join()
+    return handed_over(work, "callmart-replay")

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import queue
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
@@ -26,6 +24,7 @@ from typing import Any
 
 import duckdb
 
+from ..handover import handed_over
 from ..settings import replace_file
 
 FORMAT = 1  # of the record file: a record of another format is not read
@@ -164,29 +163,14 @@ def run_beside(
     connect: Callable[[], duckdb.DuckDBPyConnection], tests: list[CompiledTest]
 ) -> Iterator[TestOutcome]:
     """`run` in a thread of its own on a connection `connect` opens, each outcome handed over as it
-    comes: the queries (DuckDB releases the GIL) overlap what the caller does with each outcome
-    (Dagster records an event per check, which takes longer than most tests' queries)."""
-    handover: queue.Queue[TestOutcome | BaseException | None] = queue.Queue()
+    comes (handover.py)."""
 
-    def work() -> None:
-        try:
-            with connect() as con:
-                for outcome in run(con, tests):
-                    handover.put(outcome)
-        except BaseException as error:  # handed to the caller's thread, raised there
-            handover.put(error)
-        else:
-            handover.put(None)
+    def work(hand_over: Callable[[TestOutcome], None]) -> None:
+        with connect() as con:
+            for outcome in run(con, tests):
+                hand_over(outcome)
 
-    thread = threading.Thread(target=work, name="callmart-batch-tests", daemon=True)
-    thread.start()
-    try:
-        while (item := handover.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        thread.join()
+    return handed_over(work, "callmart-batch-tests")
 
 
 def _execute(con: duckdb.DuckDBPyConnection, test: CompiledTest) -> tuple[int, bool, bool]:

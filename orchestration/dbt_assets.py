@@ -556,6 +556,8 @@ class _Recording:
                     con, self.manifest, [_unique_id(context, k) for k in {*skipped, *replayed}]
                 )
             skipped = {*skipped, *replayed}
+        if skipped and not remaining:  # dbt has nothing to build: nothing to record either
+            return
         recorder = recorded_builds.Recorder()
         yield from _dbt_events(
             dbt, args, context, callmart, True, remaining if skipped else None, callbacks=[recorder]

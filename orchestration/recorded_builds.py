@@ -90,9 +90,11 @@ class Recorder:
 
     def hooks(self) -> dict[str, list[str]] | None:
         """The hooks' statements in the order dbt sent them, on-run-start's and on-run-end's, when every
-        hook succeeded; else None."""
+        hook succeeded; else None (also when no hook ran: dbt had nothing to build)."""
         hooks = sorted(unique_id for unique_id in self.statements if unique_id.startswith("operation."))
-        if self.failed & set(hooks) or any(_abridged(sql) for h in hooks for sql in self.statements[h]):
+        if not hooks or self.failed & set(hooks):
+            return None
+        if any(_abridged(sql) for h in hooks for sql in self.statements[h]):
             return None
         return {
             when: [

@@ -55,6 +55,8 @@ def test_the_recorder_keeps_the_statements_of_models_built_over_an_existing_tabl
     assert recorder.hooks() == {"start": ["select 1"], "end": ["create table watermark as select 1"]}
     recorder(_event("LogHookEndLine", "operation.callmart.callmart-on-run-end-0", "error", status="error"))
     assert recorder.hooks() is None  # a hook failed: its statements are not those of a build
+    # no hook ran (dbt had nothing to build): no hooks to record, not hooks that send nothing
+    assert Recorder().hooks() is None
 
 
 def test_a_record_is_read_only_under_its_key_and_grows_by_model(tmp_path: Path) -> None:

@@ -369,12 +369,16 @@ def build_dbt_assets() -> AssetsDefinition:
                 context.log.warning(f"dbt reported no result for: {', '.join(unreported)}")
                 more = f" and {len(unreported) - 5} more" if len(unreported) > 5 else ""
                 out.line(f"dbt      no result reported for {', '.join(unreported[:5])}{more}")
-            in_batch = f" (tests in one batch, {batch_s:.1f} s)" if batch is not None else ""
-            if recording is not None and recording.replayed:
-                in_batch = f" ({recording.replayed} models replayed{in_batch.replace(' (', ', ', 1)}"
+            how = (
+                [f"{recording.replayed} models replayed"]
+                if recording is not None and recording.replayed
+                else []
+            )
+            how += [f"tests in one batch, {batch_s:.1f} s"] if batch is not None else []
+            detail = f" ({', '.join(how)})" if how else ""
             out.line(
                 f"dbt      {done_models}/{models} models, {done_tests}/{tests} tests{failed} "
-                f"in {time.monotonic() - started:.0f} s{in_batch} (log: {paths.dbt_log_file})"
+                f"in {time.monotonic() - started:.0f} s{detail} (log: {paths.dbt_log_file})"
             )
         if blocking:  # as `dbt build` exits non-zero: the step fails, nothing downstream runs
             raise Failure(description=f"dbt tests failed: {', '.join(blocking)}")

@@ -14,17 +14,17 @@ process should not keep between runs (docs/decisions.md, "dbt in the run's proce
 
 from __future__ import annotations
 
-import queue
-import threading
+import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, Failure
 
+from .handover import handed_over
+
 # the events that carry a node's result (dagster-dbt's `is_result_event`)
 RESULT_EVENTS = frozenset({"LogModelResult", "LogSeedResult", "LogSnapshotResult", "LogTestResult"})
-_DONE = object()
 
 
 def selection_args(context: AssetExecutionContext, manifest: Mapping[str, Any], translator: Any) -> list[str]:
@@ -72,35 +72,27 @@ def stream(
     from dbt.cli.main import dbtRunner
     from dbt_common.events.functions import msg_to_dict
 
-    handed_over: queue.Queue[Any] = queue.Queue()
     outcome: dict[str, Any] = {}
 
-    def callback(message: Any) -> None:
-        if message.info.name in RESULT_EVENTS:
-            handed_over.put(msg_to_dict(message))
+    def build(hand_over: Callable[[Any], None]) -> None:
+        def callback(message: Any) -> None:
+            if message.info.name in RESULT_EVENTS:
+                hand_over(msg_to_dict(message))
 
-    def build() -> None:
         try:
             outcome["result"] = dbtRunner(callbacks=[callback, *callbacks]).invoke(list(args))
-        except BaseException as error:  # handed to the step's thread, raised there
-            outcome["error"] = error
-        finally:
-            try:
+        except BaseException:
+            with contextlib.suppress(BaseException):  # dbt's own error is the one to raise
                 release_warehouse()
-            except BaseException as error:
-                outcome.setdefault("error", error)
-            handed_over.put(_DONE)
+            raise
+        release_warehouse()
 
-    worker = threading.Thread(target=build, name="dbt", daemon=True)
-    worker.start()
-    while (raw_event := handed_over.get()) is not _DONE:
+    # dbt on a thread of its own, raising here after every result it reported (handover.py)
+    for raw_event in handed_over(build, "dbt"):
         event = DbtCoreCliEventMessage(raw_event=raw_event, event_history_metadata={})
         yield from event.to_default_asset_events(
             manifest=manifest, dagster_dbt_translator=translator, context=context, target_path=target_path
         )
-    worker.join()
-    if "error" in outcome:
-        raise outcome["error"]
     result = outcome["result"]
     if not result.success:
         reason = f": {result.exception}" if result.exception is not None else ""

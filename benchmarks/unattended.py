@@ -195,12 +195,17 @@ def incremental(
         f"{days} days x {agents} agents: {len(queue_log):,} queue_log lines, the {which} hour ({_iso(start)}) "
         f"{len(queue_log) - cut:,}, the hour before it {cut - cut_before:,}"
     )
+
+    def release(lines: int, crm: Path) -> None:
+        """The queue_log grows to its first `lines` lines, the CRM files in `crm` arrive."""
+        (held / "asterisk" / "queue_log").write_bytes(b"".join(queue_log[:lines]))
+        for new in crm.iterdir():
+            new.rename(held / "crm" / new.name)
+
     first_s, _, code = _timed_run(held, warehouse)
     print(f"first build (all before those hours): {first_s:6.1f} s (exit {code})", flush=True)
     # the hour before: the first incremental build of this code, by dbt, which records its statements
-    (held / "asterisk" / "queue_log").write_bytes(b"".join(queue_log[:cut]))
-    for new in crm_before.iterdir():
-        new.rename(held / "crm" / new.name)
+    release(cut, crm_before)
     before_live_s, _, code = _timed_run(held, warehouse, "--live")
     print(f"live run after the hour before:     {before_live_s:6.1f} s (exit {code}), dbt builds and records")
     before_s, before_marks, code = _timed_run(held, warehouse)
@@ -209,9 +214,7 @@ def incremental(
         f"stage ends {before_marks}",
         flush=True,
     )
-    (held / "asterisk" / "queue_log").write_bytes(b"".join(queue_log))
-    for new in crm_new.iterdir():
-        new.rename(held / "crm" / new.name)
+    release(len(queue_log), crm_new)
     if snapshots:
         _copy_run_start(root, root / "snapshots" / "live")
     live_s, live_marks, code = _timed_run(held, warehouse, "--live")

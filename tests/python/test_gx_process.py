@@ -8,6 +8,7 @@ The warehouse holds four rows, two of them without a label: `labels_present` fai
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import duckdb
@@ -109,8 +110,6 @@ def test_without_a_working_process_the_run_validates_itself(warehouse: Path, tmp
 def test_a_process_stopped_while_it_warms_up_leaves_no_scratch_project(tmp_path: Path, monkeypatch) -> None:
     """The child validates a throwaway suite in a scratch folder while it waits for its first request
     (gx_suites.warm_up); stopped then (a live run has no suite to ask for), it removes that folder."""
-    import time
-
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setenv("TMPDIR", str(scratch))  # the child's temporary folders

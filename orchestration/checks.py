@@ -23,7 +23,7 @@ from dagster import (
 from .quality.gx_suites import Suite, load_suites, run_suites
 from .quality.model import CheckResult
 from .resources import CallmartResource
-from .warehouse import connect
+from .warehouse import connect, hold
 
 SEVERITY = {"error": AssetCheckSeverity.ERROR, "warn": AssetCheckSeverity.WARN}
 
@@ -52,6 +52,8 @@ def _suite_check(suite: Suite) -> AssetChecksDefinition:
     )
     def _run(context: AssetCheckExecutionContext, callmart: CallmartResource) -> AssetCheckResult:
         callmart.out.status(f"checks   {suite.name}")
+        # the checks follow each other, read-only beside the GX process: the file is opened once
+        hold(callmart.warehouse_path, read_only=True)
         with connect(callmart.warehouse_path, read_only=True) as con:
             (result,) = run_suites(
                 con, [suite], callmart.paths.gx, callmart.keep_runs, callmart.warehouse_path

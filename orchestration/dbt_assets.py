@@ -42,7 +42,7 @@ from .engines import Engine
 from .quality import batch_tests, gx_process
 from .resources import CallmartResource
 from .settings import PROJECT_DIR, StatePaths, cache_dir
-from .warehouse import connect, duckdb_settings
+from .warehouse import connect, duckdb_settings, release
 
 PARSED_PATHS = ("dbt_project.yml", "profiles.yml", "models", "macros", "tests/dbt", "seeds")
 
@@ -110,7 +110,9 @@ def run_dbt_on_warehouse(
     args: list[str], paths: StatePaths, target_path: Path, dbt_vars: Mapping[str, Any]
 ) -> subprocess.CompletedProcess[str]:
     """One dbt command on a run's DuckDB warehouse, out of process (`callmart check`'s tests, the docs
-    site): the project, the run's profile, its own target path, the run's log folder and vars."""
+    site): the project, the run's profile, its own target path, the run's log folder and vars. A
+    warehouse this process holds open is released first: another process cannot open it then."""
+    release(paths.warehouse)
     command = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR)]
     command += ["--profiles-dir", str(write_profile(paths)), "--target", "duckdb"]
     command += ["--target-path", str(target_path), "--log-path", str(paths.dbt_logs), "--quiet"]
@@ -248,6 +250,7 @@ def build_dbt_assets() -> AssetsDefinition:
         statements dbt sent in an earlier one again when it has them all (recorded_builds.py)."""
         # the checks on raw tables are done: the build, the run's memory peak, has no GX process beside it
         gx_process.release()
+        release(callmart.warehouse_path)  # dbt opens the warehouse with its own settings
         paths = callmart.paths
         fingerprint = build_fingerprint(callmart)
         full_reason = _full_refresh_reason(callmart, config, fingerprint)

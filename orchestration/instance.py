@@ -1,23 +1,23 @@
-"""The Dagster instance a `callmart run` executes in: Dagster's ephemeral one, its in-memory event
-log holding its SQLite connections for the run.
+"""The Dagster instance a `callmart run` executes in: Dagster's ephemeral one, with an event log that
+keeps no events.
 
-Dagster's ephemeral instance keeps events in an in-memory SQLite database and opens a new connection
-(with two PRAGMAs) for every query: a run stores about 1,300 events (a main run after one new hour:
-428 planned materializations and checks, 428 outputs, 87 materializations, 341 check results), each
-through several queries. Here the run's thread keeps one connection to that database for the life
-of the instance, and the storage's table list is asked once: the queries are the same, on the same
-database, serialised by the same lock (which also rules out the connection being used twice at a
-time). docs/decisions.md, "The main run's fixed costs".
+A main run after one new hour sends about 1,300 events (428 planned materializations and checks,
+428 outputs, 87 materializations, 341 check results). Dagster's ephemeral instance stores each in
+an in-memory SQLite database, through several queries: about a second of a main run. Nothing reads
+them back. `runner.py` reads the run's events from its result, and the instance goes with the run.
+During the run, Dagster asks the event log for one thing: the latest materialization of each input
+asset, to record the data versions an asset was made from, and the one a check evaluated. In an
+instance that starts empty with every run, those versions mean nothing after it. With no events
+kept, the answer is none, given without a query. The run storage (runs and their status, which
+`execute_in_process` reads) is Dagster's own. `callmart serve` runs in Dagster's own instance,
+which keeps everything. docs/decisions.md, "The main run's fixed costs".
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import sqlalchemy as db
 from dagster import DagsterInstance
 from dagster._core.instance import InstanceType
 from dagster._core.launcher.sync_in_memory_run_launcher import SyncInMemoryRunLauncher
@@ -27,37 +27,27 @@ from dagster._core.storage.noop_compute_log_manager import NoOpComputeLogManager
 from dagster._core.storage.root import LocalArtifactStorage
 from dagster._core.storage.runs import InMemoryRunStorage
 
+if TYPE_CHECKING:
+    from dagster import AssetKey, EventLogEntry
+    from dagster._core.storage.event_log.base import AssetRecord
+
 
 class RunEventLogStorage(InMemoryEventLogStorage):
-    """Dagster's in-memory event log, holding one connection for the thread that made it (the run's
-    own, which stores its events); another thread gets a connection of its own per query, as in
-    Dagster's (SQLite connections belong to the thread that opened them)."""
+    """Dagster's in-memory event log, which stores no event: its tables stay empty, and its answer
+        to the one question a run asks of them (the latest records of some assets, with their last
+    materialization and observation) is none."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._owner = threading.get_ident()
-        self._held_connection = self._engine.connect()
-        self._held_connection.execute(db.text("PRAGMA foreign_keys=ON;")).close()
-        self._held_connection.commit()
-        self._tables: dict[str, bool] = {}
+    def store_event(self, event: EventLogEntry) -> None:
+        """Let the event go: the run's result has it."""
 
-    @contextmanager
-    def _connect(self) -> Iterator[Any]:
-        if threading.get_ident() != self._owner:
-            with super()._connect() as connection:
-                yield connection
-            return
-        with self._db_lock, self._held_connection.begin():
-            yield self._held_connection
+    def get_asset_records(self, asset_keys: Sequence[AssetKey] | None = None) -> Sequence[AssetRecord]:
+        return []
 
-    def has_table(self, table_name: str) -> bool:
-        if table_name not in self._tables:
-            self._tables[table_name] = super().has_table(table_name)
-        return self._tables[table_name]
-
-    def dispose(self) -> None:
-        self._held_connection.close()
-        super().dispose()
+    @property
+    def asset_records_have_last_observation(self) -> bool:
+        """An asset's record would hold its last observation: with no record, Dagster does not look
+        for observations apart."""
+        return True
 
 
 def run_instance(storage_dir: str) -> DagsterInstance:

@@ -7,7 +7,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, Materiali
 from .loading.contract import SOURCES, Source
 from .loading.loader import Loader
 from .resources import CallmartResource
-from .warehouse import connect
+from .warehouse import connect, hold
 
 
 def build_load_asset(source: Source) -> AssetsDefinition:
@@ -20,6 +20,7 @@ def build_load_asset(source: Source) -> AssetsDefinition:
     def _load(context: AssetExecutionContext, callmart: CallmartResource) -> MaterializeResult:
         callmart.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
+        hold(callmart.warehouse_path)  # the loads follow each other: the file is opened once
         with connect(callmart.warehouse_path) as con:
             result = Loader(con, callmart.landing_path, callmart.out.detail).load_source(source)
         seconds = time.monotonic() - started

@@ -121,14 +121,24 @@ def running(gx_dir: Path) -> GxProcess | None:
 
 
 def _serve(gx_dir: Path) -> None:
-    """The child: GX imported first, then one answer per request line. The GX project is opened at the
-    first request, not before: that writes its files, and a child stopped while it writes them would
+    """The child, until its stdin closes or it is stopped (SIGTERM): between requests, or while it
+    imports GX or warms up. It then leaves at once, without tearing down GX and pandas module by
+    module: that took a second, which the run's dbt step waited for. Every answer is flushed when
+    written, and the warm-up's scratch folder is removed on the way out (SIGTERM raises SystemExit)."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        _answer_requests(gx_dir)
+    finally:
+        os._exit(0)
+
+
+def _answer_requests(gx_dir: Path) -> None:
+    """GX imported first, then one answer per request line. The GX project is opened at the first
+    request, not before: that writes its files, and a child stopped while it writes them would
     leave them broken."""
     from ..warehouse import connect
     from .gx_suites import Suite, great_expectations, open_context, validate, warm_up
 
-    # stopped (SIGTERM) while it warms up: the throwaway project's folder is removed on the way out
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     answers = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # whatever GX prints goes to stderr, not into the answers
     great_expectations()

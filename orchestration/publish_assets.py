@@ -27,6 +27,10 @@ from .warehouse import connect
 
 PUBLISH_KEY = AssetKey(["publish", "marts"])
 DAY = "date_local"  # the day incremental marts are rebuilt by (macros/incremental.sql, day_window)
+# what a mart's rows are published by day on: the column (name, type) and the day it gives. Its day
+# for the incremental marts; the local start of a span for fct_agent_states, a table rebuilt whole
+# whose spans before the window stay the same (the rows before that day are compared either way)
+DAY_COLUMNS = ((DAY, "DATE", DAY), ("start_at_local", "TIMESTAMP", "cast(start_at_local as date)"))
 EVERYTHING = dt.date(1900, 1, 1)  # int_rebuild_window's first day of a full build
 
 
@@ -121,19 +125,21 @@ def _replace_days(
 ) -> bool:
     """Replace the days from `since` on (and rows without a day) of the published `table` (in
     `catalog`, `con`'s own) with the warehouse's, when the two have the same columns (`_columns` of
-    both catalogs) and the same rows before `since`; False (nothing done) otherwise."""
+    both catalogs) and the same rows before `since`; False (nothing done) otherwise, and for a mart
+    without a day (DAY_COLUMNS)."""
     if since is None:
         return False
     published = columns.get((catalog, table), [])
-    if (DAY, "DATE") not in published or published != columns.get(("warehouse", table)):
+    day = next((day for name, kind, day in DAY_COLUMNS if (name, kind) in published), None)
+    if day is None or published != columns.get(("warehouse", table)):
         return False
-    before = "select count(*), sum(hash(mart_row)::hugeint) from {} mart_row where " + DAY + " < ?"
+    before = "select count(*), sum(hash(mart_row)::hugeint) from {} mart_row where " + day + " < ?"
     if (
         con.execute(before.format(f'marts."{table}"'), [since]).fetchone()
         != con.execute(before.format(f'warehouse.marts."{table}"'), [since]).fetchone()
     ):
         return False
-    changed = f"{DAY} >= ? or {DAY} is null"
+    changed = f"{day} >= ? or {day} is null"
     con.execute(f'delete from marts."{table}" where {changed}', [since])
     con.execute(
         f'insert into marts."{table}" select * from warehouse.marts."{table}" where {changed}', [since]

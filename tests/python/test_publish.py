@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -67,3 +67,22 @@ def test_other_columns_or_no_rebuilt_day_mean_a_whole_copy(tmp_path: Path) -> No
         _published_after(tmp_path / "types", LAST_PUBLICATION, LAST_PUBLICATION, TUESDAY, other)[0] is False
     )
     assert _published_after(tmp_path / "no_day", LAST_PUBLICATION, LAST_PUBLICATION, None)[0] is False
+
+
+def test_spans_are_replaced_by_the_local_day_they_start(tmp_path: Path) -> None:
+    # fct_agent_states has no date_local: its spans go by the day of start_at_local
+    spans = "start_at_local timestamp, duration_s integer"
+    monday, tuesday_night = datetime(2026, 10, 19, 9, 0), datetime(2026, 10, 20, 23, 30)
+    published = [(monday, 60), (tuesday_night, 30)]  # the last span was still open: 30 s so far
+    for path, rows in (("published", published), ("warehouse", [(monday, 60), (tuesday_night, 45)])):
+        _mart(tmp_path / f"{path}.duckdb", rows, spans)
+    with duckdb.connect(str(tmp_path / "published.duckdb")) as con:
+        con.execute(f"attach '{tmp_path / 'warehouse.duckdb'}' as warehouse (read_only)")
+        columns = _columns(con, ["published", "warehouse"])
+        # from Wednesday on, Tuesday's span lies before the window and differs: left to a whole copy
+        assert not _replace_days(con, "kpi_x", WEDNESDAY, "published", columns)
+        assert _replace_days(con, "kpi_x", TUESDAY, "published", columns)
+        assert con.execute("select * from marts.kpi_x order by all").fetchall() == [
+            (monday, 60),
+            (tuesday_night, 45),
+        ]

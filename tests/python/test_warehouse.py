@@ -14,7 +14,6 @@ import pytest
 from orchestration import warehouse
 from orchestration.warehouse import connect, hold, release
 
-
 _run = subprocess.run  # the test below replaces subprocess.run for dbt
 
 

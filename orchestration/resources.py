@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dagster import ConfigurableResource, InitResourceContext
+from dagster import ConfigurableResource
 
 from .progress import Progress
 from .settings import StatePaths, data_dir, default_warehouse
@@ -98,12 +98,6 @@ class CallmartResource(ConfigurableResource):
     @property
     def warehouse_path(self) -> Path:
         return Path(self.warehouse)
-
-    def teardown_after_execution(self, context: InitResourceContext) -> None:
-        """The run is over: a warehouse its steps held open is closed (warehouse.hold)."""
-        from .warehouse import release
-
-        release(self.warehouse_path)
 
     @property
     def paths(self) -> StatePaths:

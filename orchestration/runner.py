@@ -11,6 +11,7 @@ from .quality.model import CheckResult, table
 from .reports.gate import record_run
 from .resources import CallmartResource
 from .settings import MAIN_JOB
+from .warehouse import release
 
 
 @dataclass
@@ -87,12 +88,15 @@ def run_pipeline(callmart: CallmartResource, job_name: str = MAIN_JOB) -> RunSum
     callmart.out.line("dagster  definitions loaded, running the job")
     storage = callmart.paths.dagster
     storage.mkdir(parents=True, exist_ok=True)
-    with run_instance(str(storage)) as instance:
-        result = job.execute_in_process(
-            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
-            raise_on_error=False,
-            instance=instance,
-        )
+    try:
+        with run_instance(str(storage)) as instance:
+            result = job.execute_in_process(
+                run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+                raise_on_error=False,
+                instance=instance,
+            )
+    finally:  # a run that stopped at a load leaves the warehouse held (warehouse.hold)
+        release(callmart.warehouse_path)
     summary = RunSummary(
         success=result.success,
         published_path=str(callmart.paths.published),

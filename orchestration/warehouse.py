@@ -35,8 +35,9 @@ def hold(path: Path, read_only: bool = False) -> None:
     Held read-write, the file is this process's alone: no other process may open it, and neither may
     this one in another mode or with other settings (dbt's connection). A run's steps hold it while
     they follow each other (the loads, then the checks on the raw tables, read-only, beside the GX
-    process's readers); the dbt step releases it before dbt starts, and the run releases it at its end
-    (CallmartResource.teardown_after_execution)."""
+    process's readers); the dbt step releases it before dbt starts, and `run_pipeline` once the job
+    is over, whatever happened (a run under `callmart serve` has a process of its own, which ends
+    with the run)."""
     key = str(path)
     held = _held.get(key)
     if held is not None and held[0] == read_only:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 
 @contextmanager
@@ -21,8 +22,7 @@ def warehouse_lock(lock_file: Path, say: Callable[[str], None], what: str = "run
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another callmart process"
+            holder = _holder(handle) or "another callmart process"
             say(
                 f"callmart {what}: {lock_file.with_suffix('')} is in use by {holder}; waiting for it to finish ..."
             )
@@ -40,3 +40,16 @@ def warehouse_lock(lock_file: Path, say: Callable[[str], None], what: str = "run
             handle.truncate()
             handle.flush()
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _holder(handle: IO[str]) -> str:
+    """Who holds the lock, as the holder wrote it. It writes right after it takes the lock: a run
+    that asks in between reads nothing, so it asks again for up to half a second (a holder that
+    ended its run meanwhile has emptied the file: nothing is read then either)."""
+    for _ in range(20):
+        handle.seek(0)
+        holder = handle.read().strip()
+        if holder:
+            return holder
+        time.sleep(0.025)
+    return ""

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 class RunEventLogStorage(InMemoryEventLogStorage):
     """Dagster's in-memory event log, which stores no event: its tables stay empty, and its answer
-        to the one question a run asks of them (the latest records of some assets, with their last
+    to the one question a run asks of them (the latest records of some assets, with their last
     materialization and observation) is none."""
 
     def store_event(self, event: EventLogEntry) -> None:
